@@ -1,0 +1,38 @@
+package org.graft.backbone;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.data.Preprocessing;
+
+import java.nio.file.Path;
+
+/**
+ * A pretrained network ready to have a new classifier grafted on: the DL4J graph, the layer whose output is the
+ * image's feature vector, and the preprocessing its weights were trained with.
+ *
+ * @param name         registry name, or the file name for a user's own model
+ * @param featureLayer the vertex whose output feeds the new head
+ * @param featureShape shape of that output for one image, without the batch dimension (e.g. [256])
+ * @param source       the file the weights came from
+ * @param sha256       that file's checksum (provenance)
+ */
+public record Backbone(String name, ComputationGraph graph, String featureLayer, long[] featureShape,
+                       Preprocessing preprocessing, Path source, String sha256, String license) {
+
+    /** Number of features per image when the feature output is a flat vector. */
+    public long featureSize() {
+        long n = 1;
+        for (long d : featureShape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** True if the feature layer outputs a spatial map (the head must pool it first). */
+    public boolean spatialFeatures() {
+        return featureShape.length == 3;
+    }
+
+    public String inputName() {
+        return graph.getConfiguration().getNetworkInputs().get(0);
+    }
+}

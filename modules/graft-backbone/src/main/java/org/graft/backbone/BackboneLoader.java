@@ -1,0 +1,145 @@
+package org.graft.backbone;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.common.Checksums;
+import org.graft.common.Fetcher;
+import org.graft.common.GraftException;
+import org.graft.data.Preprocessing;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Loads a {@link Backbone} by registry name (fetching its weights) or from a user's Keras {@code .h5} file.
+ *
+ * <p>Builder: {@code setFetcher} is required; {@code optPreprocessing} and {@code optFeatureLayer} override what
+ * the registry (or detection, for a user's file) says.
+ */
+public final class BackboneLoader {
+    private static final Logger log = LoggerFactory.getLogger(BackboneLoader.class);
+
+    private final Fetcher fetcher;
+    private final BackboneRegistry registry;
+    private final Preprocessing preprocessing;
+    private final String featureLayer;
+
+    private BackboneLoader(Builder b) {
+        this.fetcher = b.fetcher;
+        this.registry = b.registry == null ? BackboneRegistry.builtIn() : b.registry;
+        this.preprocessing = b.preprocessing;
+        this.featureLayer = b.featureLayer;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public BackboneRegistry registry() {
+        return registry;
+    }
+
+    /** A registry name ("mobilenet-v1-0.25") or the path of a Keras model file. */
+    public Backbone load(String nameOrPath) {
+        if (registry.contains(nameOrPath)) {
+            BackboneSpec spec = registry.get(nameOrPath);
+            Path file = fetcher.fetch(spec.file());
+            return fromKerasFile(spec.name(), file, spec.featureLayer(), spec.preprocessing(), spec.license());
+        }
+        Path file = Path.of(nameOrPath);
+        if (!Files.exists(file) && !nameOrPath.toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|keras)$")) {
+            registry.get(nameOrPath); // throws "unknown backbone" listing the known names
+        }
+        return fromKerasFile(file.getFileName().toString(), file, null, null, "as given by the user");
+    }
+
+    private Backbone fromKerasFile(String name, Path file, String specFeatureLayer, Preprocessing specPre,
+                                   String license) {
+        long t0 = System.nanoTime();
+        var config = KerasImporter.readPatchedConfig(file);
+        ComputationGraph graph = KerasImporter.importGraph(file, config);
+        log.info("Imported {} in {} ms", file.getFileName(), (System.nanoTime() - t0) / 1_000_000);
+        String feature = featureLayer != null ? featureLayer
+                : specFeatureLayer != null ? specFeatureLayer : FeatureLayers.detect(graph);
+        FeatureLayers.requireVertex(graph, feature);
+        Preprocessing pre = preprocessing != null ? preprocessing
+                : specPre != null ? specPre : guessPreprocessing(KerasImporter.inputShape(config), file);
+        long[] featureShape = featureShape(graph, feature, pre);
+        return new Backbone(name, graph, feature, featureShape, pre, file.toAbsolutePath(), Checksums.sha256(file),
+                license);
+    }
+
+    /** A user's Keras model: input size from the model; Keras "tf" scaling to [-1, 1] unless told otherwise. */
+    private static Preprocessing guessPreprocessing(int[] hwc, Path file) {
+        if (hwc == null) {
+            throw new GraftException(file + " does not declare a fixed input size.",
+                    "Save the Keras model with a fixed input shape, e.g. Input(shape=(224, 224, 3)).");
+        }
+        log.warn("{}: no preprocessing given; assuming Keras-style RGB scaled to [-1, 1] at {}x{}. "
+                + "Pass --preprocess if the model was trained differently.", file.getFileName(), hwc[0], hwc[1]);
+        return new Preprocessing(Math.max(hwc[0], hwc[1]), hwc[0], hwc[1], Preprocessing.ChannelOrder.RGB,
+                1 / 127.5, new double[]{1, 1, 1}, new double[]{1, 1, 1}, Preprocessing.Layout.NHWC,
+                Preprocessing.Interpolation.BILINEAR);
+    }
+
+    /** Runs one blank image through the network to learn the feature layer's output shape. */
+    static long[] featureShape(ComputationGraph graph, String featureLayer, Preprocessing pre) {
+        INDArray blank = Nd4j.zeros(DataType.FLOAT, pre.shape(1));
+        Map<String, INDArray> acts;
+        try {
+            acts = graph.feedForward(new INDArray[]{blank}, false, false);
+        } catch (RuntimeException e) {
+            throw new GraftException("The model does not accept " + Arrays.toString(pre.shape(1))
+                    + " images: " + e.getMessage(), "Check the preprocessing's crop size and layout.", e);
+        }
+        INDArray f = acts.get(featureLayer);
+        long[] shape = Arrays.copyOfRange(f.shape(), 1, f.rank());
+        if (shape.length != 1 && shape.length != 3) {
+            throw new GraftException("Feature layer '" + featureLayer + "' has output shape " + Arrays.toString(shape)
+                    + "; a classifier needs a vector or a feature map.", "Choose another --feature-layer.");
+        }
+        return shape;
+    }
+
+    /** Builder: {@code setFetcher} is required. */
+    public static final class Builder {
+        private Fetcher fetcher;
+        private BackboneRegistry registry;
+        private Preprocessing preprocessing;
+        private String featureLayer;
+
+        public Builder setFetcher(Fetcher fetcher) {
+            this.fetcher = fetcher;
+            return this;
+        }
+
+        public Builder optRegistry(BackboneRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder optPreprocessing(Preprocessing preprocessing) {
+            this.preprocessing = preprocessing;
+            return this;
+        }
+
+        public Builder optFeatureLayer(String featureLayer) {
+            this.featureLayer = featureLayer;
+            return this;
+        }
+
+        public BackboneLoader build() {
+            if (fetcher == null) {
+                throw new IllegalStateException("setFetcher is required");
+            }
+            return new BackboneLoader(this);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.graft.backbone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.deeplearning4j.nn.modelimport.keras.KerasModel;
+import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
+import org.deeplearning4j.nn.modelimport.keras.config.KerasModelConfiguration;
+import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
+import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
+import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
+import org.graft.common.GraftException;
+import org.graft.common.Json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Imports a full Keras model file (HDF5 with config and weights, Keras 2) into a DL4J {@link ComputationGraph}.
+ *
+ * <p>The config is read from the file, patched for DL4J's known gaps ({@link KerasJsonPatcher}) and imported
+ * together with the file's weights; the file itself is never modified.
+ */
+public final class KerasImporter {
+    private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+    private KerasImporter() {
+    }
+
+    /** The model's JSON config, patched for DL4J. */
+    public static ObjectNode readPatchedConfig(Path h5) {
+        checkFileType(h5);
+        Hdf5Archive archive = openArchive(h5);
+        try {
+            if (!archive.hasAttribute("model_config")) {
+                throw new GraftException(h5 + " holds weights only, without the model's architecture.",
+                        "Save the whole model from Keras (model.save('model.h5')), or use a backbone that Graft "
+                                + "builds itself (see 'graft inspect --list').");
+            }
+            String json = archive.readAttributeAsJson("model_config");
+            String version = readAttribute(archive, "keras_version", "2.8.0");
+            String backend = readAttribute(archive, "backend", "tensorflow");
+            if (version.startsWith("1.")) {
+                throw new GraftException(h5 + " was saved by Keras " + version + ", which Graft does not import.",
+                        "Load and re-save it with Keras 2 (model.save('model.h5')).");
+            }
+            JsonNode config = Json.mapper().readTree(json);
+            if (!(config instanceof ObjectNode model)) {
+                throw new GraftException(h5 + " has an unreadable model_config.", "Re-save the model from Keras.");
+            }
+            return KerasJsonPatcher.patch(model, version, backend);
+        } catch (IOException | UnsupportedKerasConfigurationException e) {
+            throw new GraftException("Could not parse the Keras config in " + h5 + ": " + e.getMessage(),
+                    "Re-save the model from Keras 2 as .h5.", e);
+        } finally {
+            archive.close();
+        }
+    }
+
+    /** Imports the model with its weights. */
+    public static ComputationGraph importGraph(Path h5) {
+        return importGraph(h5, readPatchedConfig(h5));
+    }
+
+    /** Imports the model with its weights, given its config from {@link #readPatchedConfig}. */
+    public static ComputationGraph importGraph(Path h5, ObjectNode config) {
+        try {
+            KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())
+                    .modelJson(Json.mapper().writeValueAsString(config))
+                    .weightsHdf5Filename(h5.toString())
+                    .enforceTrainingConfig(false);
+            if ("Sequential".equals(config.path("class_name").asText())) {
+                KerasSequentialModel sequential = builder.buildSequential();
+                return sequential.getMultiLayerNetwork().toComputationGraph();
+            }
+            KerasModel model = builder.buildModel();
+            return model.getComputationGraph();
+        } catch (UnsupportedKerasConfigurationException e) {
+            throw new GraftException("Graft cannot import " + h5 + ": " + firstLine(e.getMessage()),
+                    "The model uses a Keras layer or option that DL4J 1.0.0-M2.1 does not support.", e);
+        } catch (InvalidKerasConfigurationException | IOException | RuntimeException e) {
+            throw new GraftException("Importing the Keras model " + h5 + " failed: " + firstLine(e.getMessage()),
+                    "If it is a model nested inside another (a common transfer-learning save), save the inner "
+                            + "model on its own; otherwise re-save it from Keras 2 as .h5.", e);
+        }
+    }
+
+    /** Height, width and channels of the model's first input, from its config; null if not fixed. */
+    public static int[] inputShape(ObjectNode config) {
+        for (JsonNode layer : config.path("config").path("layers")) {
+            JsonNode shape = layer.path("config").path("batch_input_shape");
+            if (shape.isArray() && shape.size() == 4 && shape.get(1).isInt() && shape.get(2).isInt()) {
+                return new int[]{shape.get(1).asInt(), shape.get(2).asInt(), shape.get(3).asInt()};
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static String readAttribute(Hdf5Archive archive, String name, String fallback) {
+        try {
+            if (archive.hasAttribute(name)) {
+                String v = archive.readAttributeAsString(name);
+                if (v != null && !v.isBlank()) {
+                    return v.trim();
+                }
+            }
+        } catch (RuntimeException | UnsupportedKerasConfigurationException e) {
+            // older files store these as fixed-length strings; fall through
+        }
+        return fallback;
+    }
+
+    private static Hdf5Archive openArchive(Path h5) {
+        try {
+            return new Hdf5Archive(h5.toString());
+        } catch (RuntimeException e) {
+            throw new GraftException("Could not open " + h5 + " as HDF5: " + e.getMessage(),
+                    "The file may be truncated; download or save it again.", e);
+        }
+    }
+
+    /** Clear errors for files that are not Keras HDF5 models, before any native code touches them. */
+    static void checkFileType(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new GraftException("Model file " + file.toAbsolutePath() + " does not exist.",
+                    "Check the path, or give a backbone name (see 'graft inspect --list').");
+        }
+        byte[] head = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new GraftException("Cannot read " + file + ": " + e.getMessage(), null, e);
+        }
+        if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP_MAGIC)) {
+            throw new GraftException(file + " is a Keras 3 '.keras' archive (or another zip), not an HDF5 model.",
+                    "Graft imports Keras 2 HDF5 files: in Keras 2.x run model.save('model.h5'); from Keras 3, "
+                            + "export to ONNX instead.");
+        }
+        if (n < 8 || !Arrays.equals(head, HDF5_MAGIC)) {
+            throw new GraftException(file + " is not an HDF5 file (nor a Keras model).",
+                    "Give a Keras model saved as .h5 (model.save('model.h5')).");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.graft.common;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes files via a temporary sibling and a rename, so an interrupted run or a full disk leaves either the old
+ * file or the new one, never half of one.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** Something that writes to a stream. */
+    @FunctionalInterface
+    public interface StreamWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Something that writes to a file path (for libraries that want a path, e.g. DL4J's ModelSerializer). */
+    @FunctionalInterface
+    public interface PathWriter {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    public static void write(Path target, StreamWriter writer) throws IOException {
+        writeVia(target, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.writeTo(out);
+            }
+        });
+    }
+
+    public static void writeVia(Path target, PathWriter writer) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+        try {
+            writer.writeTo(tmp);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            if (isDiskFull(e)) {
+                throw new GraftException("The disk is full while writing " + target,
+                        "Free some space (or choose another --out folder) and run again; nothing was overwritten.", e);
+            }
+            throw e;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static boolean isDiskFull(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left on device") || m.contains("Disk quota exceeded");
+    }
+}

@@ -1,0 +1,235 @@
+package org.graft.data;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Batches of preprocessed images with one-hot labels, for DL4J's fit/output/evaluate.
+ *
+ * <p>Each example carries its file path as metadata (for misclassified-example reports). Images that fail to
+ * decode are left out of their batch and recorded in the {@link SkipLog}. With a shuffle seed, every
+ * {@link #reset()} starts a new, reproducible order.
+ */
+public final class ImageBatchIterator implements DataSetIterator {
+    private final List<ImageEntry> entries;
+    private final List<String> labels;
+    private final ImageLoader loader;
+    private final int batchSize;
+    private final Long shuffleSeed;
+    private final SkipLog skipLog;
+    private final List<Integer> order;
+    private int epoch;
+    private int cursor;
+    private DataSet pending;
+    private DataSetPreProcessor preProcessor;
+
+    private ImageBatchIterator(Builder b) {
+        this.entries = List.copyOf(b.entries);
+        this.labels = List.copyOf(b.labels);
+        this.loader = b.loader;
+        this.batchSize = b.batchSize;
+        this.shuffleSeed = b.shuffleSeed;
+        this.skipLog = b.skipLog == null ? new SkipLog() : b.skipLog;
+        this.order = new ArrayList<>(IntStream.range(0, entries.size()).boxed().toList());
+        reorder();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void reorder() {
+        Collections.sort(order);
+        if (shuffleSeed != null) {
+            Collections.shuffle(order, new Random(shuffleSeed + 31L * epoch));
+        }
+        cursor = 0;
+        pending = null;
+    }
+
+    public int numExamples() {
+        return entries.size();
+    }
+
+    public SkipLog skipLog() {
+        return skipLog;
+    }
+
+    @Override
+    public boolean hasNext() {
+        while (pending == null && cursor < order.size()) {
+            int end = Math.min(order.size(), cursor + batchSize);
+            List<ImageEntry> batch = order.subList(cursor, end).stream().map(entries::get).toList();
+            cursor = end;
+            pending = load(batch);
+        }
+        return pending != null;
+    }
+
+    @Override
+    public DataSet next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        DataSet ds = pending;
+        pending = null;
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    /** Decodes a batch (in parallel: decoding, not the network, is often the bottleneck); null if none decoded. */
+    private DataSet load(List<ImageEntry> batch) {
+        int n = batch.size();
+        int len = loader.tensorLength();
+        float[] data = new float[n * len];
+        boolean[] ok = new boolean[n];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            try {
+                loader.load(batch.get(i).path(), data, i * len);
+                ok[i] = true;
+            } catch (UnreadableImageException e) {
+                skipLog.add(new SkippedImage(e.path(), e.getMessage()));
+            }
+        });
+        List<Integer> good = IntStream.range(0, n).filter(i -> ok[i]).boxed().toList();
+        if (good.isEmpty()) {
+            return null;
+        }
+        float[] packed = data;
+        if (good.size() < n) {
+            packed = new float[good.size() * len];
+            for (int j = 0; j < good.size(); j++) {
+                System.arraycopy(data, good.get(j) * len, packed, j * len, len);
+            }
+        }
+        INDArray features = Nd4j.create(packed, loader.preprocessing().shape(good.size()), 'c');
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, good.size(), labels.size());
+        List<String> paths = new ArrayList<>();
+        for (int j = 0; j < good.size(); j++) {
+            ImageEntry e = batch.get(good.get(j));
+            int idx = labels.indexOf(e.label());
+            if (idx >= 0) {
+                oneHot.putScalar(j, idx, 1f);
+            }
+            paths.add(e.path().toString());
+        }
+        DataSet ds = new DataSet(features, oneHot);
+        ds.setExampleMetaData(paths);
+        return ds;
+    }
+
+    @Override
+    public DataSet next(int num) {
+        throw new UnsupportedOperationException("Batch size is fixed at construction");
+    }
+
+    @Override
+    public int inputColumns() {
+        return loader.tensorLength();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return labels.size();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        epoch++;
+        reorder();
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public List<String> getLabels() {
+        return labels;
+    }
+
+    /** Builder: {@code setImages}, {@code setLabels} and {@code setLoader} are required. */
+    public static final class Builder {
+        private List<ImageEntry> entries;
+        private List<String> labels;
+        private ImageLoader loader;
+        private int batchSize = 32;
+        private Long shuffleSeed;
+        private SkipLog skipLog;
+
+        public Builder setImages(List<ImageEntry> entries) {
+            this.entries = entries;
+            return this;
+        }
+
+        public Builder setLabels(List<String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public Builder setLoader(ImageLoader loader) {
+            this.loader = loader;
+            return this;
+        }
+
+        public Builder optBatchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1");
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Shuffle, reproducibly, at every reset (training); default: file order (evaluation). */
+        public Builder optShuffle(long seed) {
+            this.shuffleSeed = seed;
+            return this;
+        }
+
+        public Builder optSkipLog(SkipLog skipLog) {
+            this.skipLog = skipLog;
+            return this;
+        }
+
+        public ImageBatchIterator build() {
+            if (entries == null || labels == null || loader == null) {
+                throw new IllegalStateException("setImages, setLabels and setLoader are required");
+            }
+            return new ImageBatchIterator(this);
+        }
+    }
+}

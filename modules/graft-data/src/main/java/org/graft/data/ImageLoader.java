@@ -1,0 +1,199 @@
+package org.graft.data;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Size;
+
+import javax.imageio.ImageIO;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * Turns an image file into the float tensor a backbone expects, following its {@link Preprocessing}.
+ *
+ * <p>Decoding is OpenCV's (fast, reads the file's bytes itself so that Hangul or Hanja file names work), with
+ * Java's ImageIO as the fallback for what OpenCV cannot read (GIF). A large JPEG scan is decoded at 1/2, 1/4
+ * or 1/8 size directly, so a 20,000-pixel page does not need gigabytes of memory.
+ */
+public final class ImageLoader {
+    /** Larger images are refused rather than risk running out of memory (a 250-megapixel image is ~750 MB). */
+    public static final long MAX_PIXELS = 250_000_000L;
+
+    private final Preprocessing pre;
+
+    public ImageLoader(Preprocessing preprocessing) {
+        this.pre = preprocessing;
+    }
+
+    public Preprocessing preprocessing() {
+        return pre;
+    }
+
+    /** Number of floats in one image tensor. */
+    public int tensorLength() {
+        return 3 * pre.cropHeight() * pre.cropWidth();
+    }
+
+    /** Loads one image into {@code out} at {@code offset}, laid out as the preprocessing says. */
+    public void load(Path file, float[] out, int offset) throws UnreadableImageException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException | OutOfMemoryError e) {
+            throw new UnreadableImageException(file, "cannot read the file: " + e.getMessage());
+        }
+        if (bytes.length == 0) {
+            throw new UnreadableImageException(file, "the file is empty");
+        }
+        ImageHeader header = ImageHeader.read(bytes).orElse(null);
+        if (header != null && (long) header.width() * header.height() > MAX_PIXELS) {
+            throw new UnreadableImageException(file, "the image is too large (" + header.width() + "x"
+                    + header.height() + " pixels); scale it down below " + MAX_PIXELS / 1_000_000 + " megapixels");
+        }
+        try (Mat bgr = decode(file, bytes, header); Mat sized = resizeShorterSide(bgr);
+             Mat crop = centreCrop(sized)) {
+            toTensor(crop, out, offset);
+        }
+    }
+
+    /** Loads one image as a new array. */
+    public float[] load(Path file) throws UnreadableImageException {
+        float[] out = new float[tensorLength()];
+        load(file, out, 0);
+        return out;
+    }
+
+    private Mat decode(Path file, byte[] bytes, ImageHeader header) throws UnreadableImageException {
+        int flags = IMREAD_COLOR;
+        if (header != null && "jpeg".equals(header.format()) && pre.resizeShorter() > 0) {
+            // JPEG can be decoded at a reduced size for free; keep at least twice the target size for quality.
+            int shorter = Math.min(header.width(), header.height());
+            int target = 2 * pre.resizeShorter();
+            if (shorter / 8 >= target) {
+                flags = IMREAD_REDUCED_COLOR_8;
+            } else if (shorter / 4 >= target) {
+                flags = IMREAD_REDUCED_COLOR_4;
+            } else if (shorter / 2 >= target) {
+                flags = IMREAD_REDUCED_COLOR_2;
+            }
+        }
+        try (Mat buffer = new Mat(1, bytes.length, CV_8UC1)) {
+            buffer.data().put(bytes);
+            Mat mat = imdecode(buffer, flags);
+            if (mat != null && !mat.empty() && mat.channels() == 3) {
+                return mat;
+            }
+            if (mat != null) {
+                mat.close();
+            }
+        }
+        return decodeWithImageIo(file, bytes);
+    }
+
+    private static Mat decodeWithImageIo(Path file, byte[] bytes) throws UnreadableImageException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableImageException(file, "not a readable image (" + e.getMessage() + ")");
+        }
+        if (img == null) {
+            throw new UnreadableImageException(file, "not a readable image (damaged, or a format Graft does not read)");
+        }
+        BufferedImage bgr = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = bgr.createGraphics();
+        g.drawImage(img, 0, 0, null);
+        g.dispose();
+        byte[] pixels = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+        Mat mat = new Mat(img.getHeight(), img.getWidth(), CV_8UC3);
+        mat.data().put(pixels);
+        return mat;
+    }
+
+    private Mat resizeShorterSide(Mat src) {
+        int w = src.cols();
+        int h = src.rows();
+        int target = pre.resizeShorter();
+        if (target == 0) {
+            // no aspect-preserving resize: stretch straight to the crop size
+            return resized(src, pre.cropWidth(), pre.cropHeight());
+        }
+        double s = (double) target / Math.min(w, h);
+        int nw = Math.max(target, (int) Math.round(w * s));
+        int nh = Math.max(target, (int) Math.round(h * s));
+        if (w < h) {
+            nw = target;
+        } else {
+            nh = target;
+        }
+        return resized(src, nw, nh);
+    }
+
+    private Mat resized(Mat src, int nw, int nh) {
+        Mat dst = new Mat();
+        boolean shrinking = nw < src.cols() && nh < src.rows();
+        int interpolation = switch (pre.interpolation()) {
+            case AREA -> INTER_AREA;
+            case BICUBIC -> INTER_CUBIC;
+            // Bilinear from far above the target aliases; area averaging is what bilinear should be there.
+            case BILINEAR -> shrinking && src.cols() > 2 * nw ? INTER_AREA : INTER_LINEAR;
+        };
+        try (Size size = new Size(nw, nh)) {
+            resize(src, dst, size, 0, 0, interpolation);
+        }
+        return dst;
+    }
+
+    private Mat centreCrop(Mat src) {
+        int ch = pre.cropHeight();
+        int cw = pre.cropWidth();
+        int x = (src.cols() - cw) / 2;
+        int y = (src.rows() - ch) / 2;
+        try (Rect r = new Rect(x, y, cw, ch); Mat view = new Mat(src, r)) {
+            return view.clone();
+        }
+    }
+
+    /** Packed BGR bytes to floats: channel order, scaling, mean/std and layout as preprocessing says. */
+    private void toTensor(Mat bgr, float[] out, int offset) {
+        int h = bgr.rows();
+        int w = bgr.cols();
+        byte[] px = new byte[h * w * 3];
+        ((BytePointer) bgr.data()).get(px);
+        boolean rgb = pre.channelOrder() == Preprocessing.ChannelOrder.RGB;
+        float[] a = new float[3];
+        float[] b = new float[3];
+        for (int c = 0; c < 3; c++) {
+            // value = (pixel * scale - mean) / std  ==  pixel * a + b
+            a[c] = (float) (pre.scale() / pre.std()[c]);
+            b[c] = (float) (-pre.mean()[c] / pre.std()[c]);
+        }
+        boolean nchw = pre.layout() == Preprocessing.Layout.NCHW;
+        int plane = h * w;
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                int src = 3 * i + (rgb ? 2 - c : c); // OpenCV stores BGR
+                float v = (px[src] & 0xFF) * a[c] + b[c];
+                out[offset + (nchw ? c * plane + i : 3 * i + c)] = v;
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.graft.data;
+
+import java.util.Arrays;
+
+/**
+ * How a backbone wants its images: it travels with the backbone into the saved model, so that prediction
+ * prepares images exactly as training did.
+ *
+ * <p>An image is decoded, its shorter side resized to {@code resizeShorter}, centre-cropped to
+ * {@code cropHeight x cropWidth}, put in {@code channelOrder}, and each value becomes
+ * {@code (pixel * scale - mean[c]) / std[c]} (pixel in 0..255), laid out as {@code layout}.
+ */
+public record Preprocessing(int resizeShorter, int cropHeight, int cropWidth, ChannelOrder channelOrder,
+                            double scale, double[] mean, double[] std, Layout layout, Interpolation interpolation) {
+
+    public enum ChannelOrder { RGB, BGR }
+
+    /** NCHW (channels first, DL4J's default) or NHWC (channels last, as imported from Keras/TensorFlow). */
+    public enum Layout { NCHW, NHWC }
+
+    public enum Interpolation { BILINEAR, BICUBIC, AREA }
+
+    public Preprocessing {
+        if (resizeShorter < Math.max(cropHeight, cropWidth) && resizeShorter != 0) {
+            throw new IllegalArgumentException("resizeShorter " + resizeShorter + " is smaller than the crop");
+        }
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("mean and std need three values (one per channel)");
+        }
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    /** Keras MobileNet / Inception style: RGB scaled to [-1, 1]. */
+    public static Preprocessing kerasTf(int size, Layout layout) {
+        return new Preprocessing(size, size, size, ChannelOrder.RGB, 1 / 127.5, new double[]{1, 1, 1},
+                new double[]{1, 1, 1}, layout, Interpolation.BILINEAR);
+    }
+
+    /** torchvision's ImageNet preset: resize 256, crop 224, scale to [0,1], ImageNet mean/std. */
+    public static Preprocessing torchvisionImageNet(Layout layout) {
+        return new Preprocessing(256, 224, 224, ChannelOrder.RGB, 1 / 255.0,
+                new double[]{0.485, 0.456, 0.406}, new double[]{0.229, 0.224, 0.225}, layout, Interpolation.BILINEAR);
+    }
+
+    public int channels() {
+        return 3;
+    }
+
+    /** Shape of one image tensor, batch dimension first. */
+    public long[] shape(int batch) {
+        return layout == Layout.NCHW ? new long[]{batch, 3, cropHeight, cropWidth}
+                : new long[]{batch, cropHeight, cropWidth, 3};
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessing p && resizeShorter == p.resizeShorter && cropHeight == p.cropHeight
+                && cropWidth == p.cropWidth && channelOrder == p.channelOrder && scale == p.scale
+                && Arrays.equals(mean, p.mean) && Arrays.equals(std, p.std) && layout == p.layout
+                && interpolation == p.interpolation;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new Object[]{resizeShorter, cropHeight, cropWidth, channelOrder, scale,
+                Arrays.hashCode(mean), Arrays.hashCode(std), layout, interpolation});
+    }
+
+    @Override
+    public String toString() {
+        return "resize shorter side to " + resizeShorter + ", centre crop " + cropHeight + "x" + cropWidth + ", "
+                + channelOrder + ", x*" + scale + " - " + Arrays.toString(mean) + " / " + Arrays.toString(std)
+                + ", " + layout + ", " + interpolation.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
