@@ -32,6 +32,20 @@ public record Backbone(String name, ComputationGraph graph, String featureLayer,
         return featureShape.length == 3;
     }
 
+    /**
+     * The same architecture with freshly initialised weights: a control that shows how much the pretrained
+     * weights contribute (and that they were really loaded).
+     */
+    public Backbone withRandomWeights(long seed) {
+        var conf = graph.getConfiguration().clone();
+        conf.getDefaultConfiguration().setSeed(seed);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        ComputationGraph fresh = new ComputationGraph(conf);
+        fresh.init();
+        return new Backbone(name + " (random weights)", fresh, featureLayer, featureShape, preprocessing, source,
+                "random-seed-" + seed, license);
+    }
+
     public String inputName() {
         return graph.getConfiguration().getNetworkInputs().get(0);
     }

@@ -1,0 +1,76 @@
+package org.graft.cli;
+
+import org.graft.backbone.Backbone;
+import org.graft.data.ImageFolder;
+import org.graft.data.SampleDatasets;
+import org.graft.data.SkipLog;
+import org.graft.evaluate.BundleEvaluator;
+import org.graft.evaluate.EvaluationReport;
+import org.graft.model.ModelBundle;
+import org.graft.predict.Prediction;
+import org.graft.predict.Predictor;
+import org.graft.train.TrainingConfig;
+import org.graft.train.TrainingJob;
+import org.graft.train.TrainingResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "The whole job on the sample data: fetch the hymenoptera (ants/bees) images and the default "
+                + "backbone, train, evaluate the saved model, predict the validation images.")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--no-progress", description = "No progress bars (for logs).")
+    boolean noProgress;
+
+    @Mixin
+    Workspace workspace;
+
+    @Override
+    public Integer call() throws Exception {
+        Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
+                workspace.datasetFetcher());
+        var loader = workspace.backboneLoader().build();
+        String name = loader.registry().defaultName();
+        System.out.println("1/4 Backbone: " + name);
+        Backbone backbone = loader.load(name);
+
+        System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));
+        TrainingResult result = TrainingJob.builder()
+                .setTrainData(data.resolve("train"))
+                .optValidationData(data.resolve("val"))
+                .setBackbone(backbone)
+                .setRunDir(out)
+                .optConfig(TrainingConfig.defaults().withEpochs(epochs))
+                .optProgress(!noProgress)
+                .build()
+                .run();
+
+        System.out.println("3/4 Evaluating the saved model " + result.modelFile());
+        ModelBundle bundle = ModelBundle.load(result.modelFile());
+        EvaluationReport report = BundleEvaluator.evaluate(bundle, ImageFolder.scan(data.resolve("val")), 32,
+                new SkipLog());
+        report.writeJson(out.resolve("metrics.json"));
+        System.out.println(report.toTable());
+
+        System.out.println("4/4 Predicting " + data.resolve("val"));
+        List<Path> images = Predictor.collectImages(data.resolve("val"));
+        List<Prediction> predictions = new Predictor(bundle, 32).predict(images, 2, n -> { });
+        Path csv = out.resolve("predictions.csv");
+        Predictor.writeCsv(predictions, csv, 2);
+        System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s%n",
+                report.accuracy(), result.modelFile(), out.resolve("metrics.json"), csv);
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+package org.graft.cli;
+
+import org.graft.data.ImageFolder;
+import org.graft.data.SkipLog;
+import org.graft.evaluate.BundleEvaluator;
+import org.graft.evaluate.EvaluationReport;
+import org.graft.model.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a trained model.")
+public final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "RUN|ZIP", description = "A run folder or its model.zip.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Labelled images (one sub-folder per class). Default: the run's own validation split.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Where to write the metrics (default: metrics.json beside the model).")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelBundle bundle = ModelBundle.load(model);
+        Path runDir = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
+        ImageFolder folder = data != null ? ImageFolder.scan(data)
+                : BundleEvaluator.validationOfRun(runDir, bundle.description());
+        SkipLog skipLog = new SkipLog();
+        EvaluationReport report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog);
+        Path metrics = out != null ? out : runDir.resolve("metrics.json");
+        report.writeJson(metrics);
+        System.out.println(report.toTable());
+        if (skipLog.size() > 0) {
+            System.out.println("Skipped " + skipLog.size() + " unreadable file(s):");
+            skipLog.all().forEach(s -> System.out.println("  " + s.path() + ": " + s.reason()));
+        }
+        System.out.println("Metrics written to " + metrics);
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+package org.graft.cli;
+
+import org.graft.data.Preprocessing;
+
+/** Preprocessing for a user's own model file, by the convention it was trained with. */
+enum PreprocessPreset {
+    /** Keras "tf" mode (MobileNet, Inception, EfficientNet without built-in rescaling): RGB to [-1, 1]. */
+    KERAS_TF,
+    /** Keras "torch" mode and torchvision: RGB to [0, 1], ImageNet mean/std. */
+    TORCH,
+    /** Keras "caffe" mode (VGG, ResNet50 v1): BGR, ImageNet mean subtracted, 0..255. */
+    CAFFE,
+    /** Raw 0..255 RGB (models with their own Rescaling layer). */
+    RAW;
+
+    Preprocessing at(int size) {
+        Preprocessing.Layout nhwc = Preprocessing.Layout.NHWC;
+        return switch (this) {
+            case KERAS_TF -> Preprocessing.kerasTf(size, nhwc);
+            case TORCH -> new Preprocessing(size, size, size, Preprocessing.ChannelOrder.RGB, 1 / 255.0,
+                    new double[]{0.485, 0.456, 0.406}, new double[]{0.229, 0.224, 0.225}, nhwc,
+                    Preprocessing.Interpolation.BILINEAR);
+            case CAFFE -> new Preprocessing(size, size, size, Preprocessing.ChannelOrder.BGR, 1.0,
+                    new double[]{103.939, 116.779, 123.68}, new double[]{1, 1, 1}, nhwc,
+                    Preprocessing.Interpolation.BILINEAR);
+            case RAW -> new Preprocessing(size, size, size, Preprocessing.ChannelOrder.RGB, 1.0,
+                    new double[]{0, 0, 0}, new double[]{1, 1, 1}, nhwc, Preprocessing.Interpolation.BILINEAR);
+        };
+    }
+}

@@ -1,0 +1,132 @@
+package org.graft.cli;
+
+import org.graft.backbone.Backbone;
+import org.graft.backbone.BackboneLoader;
+import org.graft.train.Mode;
+import org.graft.train.TrainingConfig;
+import org.graft.train.TrainingJob;
+import org.graft.train.TrainingResult;
+import org.graft.train.TrainingUi;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Graft a new classifier onto a pretrained backbone and train it on a folder of images "
+                + "(one sub-folder per class).")
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Training images, one sub-folder per class.")
+    Path data;
+
+    @Option(names = "--val", paramLabel = "DIR",
+            description = "Validation images, already split off (same class folders). "
+                    + "Without it, --data is split (stratified, seeded).")
+    Path val;
+
+    @Option(names = "--backbone", paramLabel = "NAME|FILE", description = "Registry name or Keras .h5 file "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "mobilenet-v1-0.25")
+    String backbone;
+
+    @Option(names = "--mode", paramLabel = "transfer|finetune", defaultValue = "transfer",
+            description = "transfer: backbone frozen, only the new head learns; finetune: everything learns "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2",
+            description = "Share of each class held out for validation when --val is not given (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/latest",
+            description = "Run folder for the model, metrics and logs (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--ui", description = "Show DL4J's training UI in the browser (http://127.0.0.1:9000).")
+    boolean ui;
+
+    @Option(names = "--feature-layer", paramLabel = "LAYER",
+            description = "Layer whose output feeds the new head (default: the backbone's own, or detected).")
+    String featureLayer;
+
+    @Option(names = "--preprocess", paramLabel = "PRESET",
+            description = "For a model file: how its images were prepared: ${COMPLETION-CANDIDATES} "
+                    + "(default: KERAS_TF).")
+    PreprocessPreset preprocess;
+
+    @Option(names = "--size", paramLabel = "PX", description = "With --preprocess: input size in pixels (default 224).",
+            defaultValue = "224")
+    int size;
+
+    @Option(names = "--no-progress", description = "No progress bars (for logs).")
+    boolean noProgress;
+
+    @Mixin
+    Workspace workspace;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingConfig config = TrainingConfig.defaults()
+                .withMode(Modes.parse(mode))
+                .withEpochs(epochs)
+                .withBatchSize(batch)
+                .withLearningRate(lr)
+                .withSeed(seed)
+                .withValidationFraction(valFraction)
+                .validated();
+        BackboneLoader.Builder loader = workspace.backboneLoader();
+        if (featureLayer != null) {
+            loader.optFeatureLayer(featureLayer);
+        }
+        if (preprocess != null) {
+            loader.optPreprocessing(preprocess.at(size));
+        }
+        Backbone b = loader.build().load(backbone);
+        TrainingResult result = TrainingJob.builder()
+                .setTrainData(data)
+                .optValidationData(val)
+                .setBackbone(b)
+                .setRunDir(out)
+                .optConfig(config)
+                .optUi(ui)
+                .optProgress(!noProgress)
+                .build()
+                .run();
+        System.out.println();
+        System.out.println(result.validation().toTable());
+        if (ui) {
+            UiCommand.waitWhileUiOpen();
+            TrainingUi.stop();
+        }
+        return 0;
+    }
+
+    /** Parses --mode with a clear message. */
+    static final class Modes {
+        private Modes() {
+        }
+
+        static Mode parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "transfer" -> Mode.TRANSFER;
+                case "finetune", "fine-tune" -> Mode.FINETUNE;
+                default -> throw new org.graft.common.GraftException("Unknown --mode '" + s + "'.",
+                        "Use --mode transfer (backbone frozen) or --mode finetune (everything trains).");
+            };
+        }
+    }
+}

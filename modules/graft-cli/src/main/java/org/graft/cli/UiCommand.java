@@ -1,0 +1,46 @@
+package org.graft.cli;
+
+import org.deeplearning4j.ui.api.UIServer;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.graft.common.GraftException;
+import org.graft.train.TrainingUi;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "ui", mixinStandardHelpOptions = true,
+        description = "Show a finished run's training statistics in DL4J's training UI (run it with 'train --ui').")
+public final class UiCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN", description = "A run folder trained with --ui.")
+    Path run;
+
+    @Override
+    public Integer call() throws Exception {
+        Path stats = run.resolve(TrainingUi.STATS_FILE);
+        if (!Files.isRegularFile(stats)) {
+            throw new GraftException("No training statistics in " + run + " (" + TrainingUi.STATS_FILE + ").",
+                    "Train with --ui to record them: graft train --data DIR --ui --out " + run);
+        }
+        UIServer server = UIServer.getInstance();
+        server.attach(new FileStatsStorage(stats.toFile()));
+        System.out.println("Training UI: http://127.0.0.1:" + server.getPort() + "/train/overview");
+        System.out.println("Press Ctrl+C to stop.");
+        Thread.currentThread().join();
+        return 0;
+    }
+
+    /** After training with --ui, keep the page up until the user presses Enter (only at a terminal). */
+    static void waitWhileUiOpen() throws IOException {
+        if (System.console() == null) {
+            return;
+        }
+        System.out.println("The training UI stays up until you press Enter.");
+        new BufferedReader(new InputStreamReader(System.in)).readLine();
+    }
+}

@@ -1,0 +1,47 @@
+package org.graft.evaluate;
+
+import org.graft.common.GraftException;
+import org.graft.data.ImageBatchIterator;
+import org.graft.data.ImageFolder;
+import org.graft.data.ImageLoader;
+import org.graft.data.SkipLog;
+import org.graft.data.Split;
+import org.graft.model.ModelBundle;
+import org.graft.model.ModelDescription;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Evaluates a saved model on a folder of labelled images, or on the validation part of its own run. */
+public final class BundleEvaluator {
+    private BundleEvaluator() {
+    }
+
+    public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog) {
+        List<String> labels = bundle.description().labels();
+        List<String> unknown = folder.labels().stream().filter(l -> !labels.contains(l)).toList();
+        if (!unknown.isEmpty()) {
+            throw new GraftException("The folder " + folder.root() + " has classes " + unknown
+                    + " that the model does not know (it knows " + labels + ").",
+                    "Evaluate on folders named after the model's classes.");
+        }
+        skipLog.addAll(folder.skipped());
+        ImageBatchIterator it = ImageBatchIterator.builder().setImages(folder.images()).setLabels(labels)
+                .setLoader(new ImageLoader(bundle.description().preprocessing())).optBatchSize(batchSize)
+                .optSkipLog(skipLog).build();
+        return Evaluator.evaluate(labels, it, x -> bundle.graph().outputSingle(false, x));
+    }
+
+    /** The validation images of the run that made the model, read back from its split.csv. */
+    public static ImageFolder validationOfRun(Path runDir, ModelDescription d) {
+        Path manifest = runDir.resolve(Split.MANIFEST_NAME);
+        if (!Files.isRegularFile(manifest)) {
+            throw new GraftException("No --data given and " + runDir + " has no " + Split.MANIFEST_NAME + ".",
+                    "Give the images to evaluate on with --data DIR.");
+        }
+        Split split = Split.readManifest(manifest, Path.of(d.data().trainFolder()),
+                Path.of(d.data().validationFolder()), d.labels());
+        return split.validation();
+    }
+}

@@ -1,0 +1,99 @@
+package org.graft.evaluate;
+
+import org.graft.common.Json;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The result of evaluating a classifier on labelled images: what {@code metrics.json} holds and what
+ * {@code graft evaluate} prints.
+ */
+public record EvaluationReport(List<String> labels, int count, double accuracy, double macroF1, double logLoss,
+                               List<ClassMetrics> perClass, long[][] confusionMatrix,
+                               List<Misclassified> misclassified) {
+
+    /** Precision, recall and F1 of one class; support is the number of images truly of that class. */
+    public record ClassMetrics(String label, double precision, double recall, double f1, long support) {
+    }
+
+    /** An image the model got wrong. */
+    public record Misclassified(String path, String trueLabel, String predictedLabel, double predictedProbability,
+                                double trueProbability) {
+    }
+
+    /** The {@code metrics.json} layout: accuracy, macroF1, perClass, confusionMatrix (with label order). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", count);
+        m.put("accuracy", accuracy);
+        m.put("macroF1", macroF1);
+        m.put("logLoss", logLoss);
+        Map<String, Object> per = new LinkedHashMap<>();
+        for (ClassMetrics c : perClass) {
+            per.put(c.label(), Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(),
+                    "support", c.support()));
+        }
+        m.put("perClass", per);
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("labels", labels);
+        cm.put("rows", "true class");
+        cm.put("columns", "predicted class");
+        cm.put("matrix", confusionMatrix);
+        m.put("confusionMatrix", cm);
+        m.put("misclassified", misclassified);
+        return m;
+    }
+
+    public void writeJson(Path file) {
+        Json.write(file, toJson());
+    }
+
+    /** A short summary for the model's own description. */
+    public Map<String, Object> summary() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", count);
+        m.put("accuracy", accuracy);
+        m.put("macroF1", macroF1);
+        m.put("logLoss", logLoss);
+        return m;
+    }
+
+    /** Tables for a terminal: overall figures, per-class metrics, the confusion matrix. */
+    public String toTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Images: %d   Accuracy: %.4f   Macro F1: %.4f%n%n", count, accuracy,
+                macroF1));
+        int w = Math.max(8, labels.stream().mapToInt(String::length).max().orElse(8));
+        sb.append(String.format(Locale.ROOT, "%-" + w + "s  %9s  %9s  %9s  %7s%n", "class", "precision", "recall",
+                "F1", "support"));
+        for (ClassMetrics c : perClass) {
+            sb.append(String.format(Locale.ROOT, "%-" + w + "s  %9.4f  %9.4f  %9.4f  %7d%n", c.label(),
+                    c.precision(), c.recall(), c.f1(), c.support()));
+        }
+        sb.append(String.format(Locale.ROOT, "%nConfusion matrix (rows: true class, columns: predicted)%n"));
+        int cw = Math.max(6, w);
+        sb.append(String.format(Locale.ROOT, "%-" + w + "s", ""));
+        for (String l : labels) {
+            sb.append(String.format(Locale.ROOT, "  %" + cw + "s", l));
+        }
+        sb.append(System.lineSeparator());
+        for (int i = 0; i < labels.size(); i++) {
+            sb.append(String.format(Locale.ROOT, "%-" + w + "s", labels.get(i)));
+            for (int j = 0; j < labels.size(); j++) {
+                sb.append(String.format(Locale.ROOT, "  %" + cw + "d", confusionMatrix[i][j]));
+            }
+            sb.append(System.lineSeparator());
+        }
+        if (!misclassified.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%nMisclassified: %d (listed in metrics.json)%n",
+                    misclassified.size()));
+            misclassified.stream().limit(10).forEach(m -> sb.append(String.format(Locale.ROOT,
+                    "  %s: %s -> %s (%.2f)%n", m.path(), m.trueLabel(), m.predictedLabel(), m.predictedProbability())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,60 @@
+package org.graft.train;
+
+/**
+ * The training recipe. Defaults follow the course notebook this toolkit grew from: Adam at 1e-3, batch 32,
+ * Dropout(0.2) before the new softmax layer, an 80/20 stratified split. Ten epochs: in transfer mode an epoch
+ * over cached features costs well under a second, so the default errs on the side of converging.
+ *
+ * @param dropout         probability of dropping an activation before the new output layer (Keras convention)
+ * @param uiStatsEvery    with the training UI on, record statistics every this many iterations
+ */
+public record TrainingConfig(Mode mode, int epochs, int batchSize, double learningRate, long seed, double dropout,
+                             double validationFraction, int uiStatsEvery) {
+
+    public static TrainingConfig defaults() {
+        return new TrainingConfig(Mode.TRANSFER, 10, 32, 1e-3, 42, 0.2, 0.2, 10);
+    }
+
+    public TrainingConfig withMode(Mode m) {
+        return new TrainingConfig(m, epochs, batchSize, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+    }
+
+    public TrainingConfig withEpochs(int e) {
+        return new TrainingConfig(mode, e, batchSize, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+    }
+
+    public TrainingConfig withBatchSize(int b) {
+        return new TrainingConfig(mode, epochs, b, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+    }
+
+    public TrainingConfig withLearningRate(double lr) {
+        return new TrainingConfig(mode, epochs, batchSize, lr, seed, dropout, validationFraction, uiStatsEvery);
+    }
+
+    public TrainingConfig withSeed(long s) {
+        return new TrainingConfig(mode, epochs, batchSize, learningRate, s, dropout, validationFraction, uiStatsEvery);
+    }
+
+    public TrainingConfig withValidationFraction(double f) {
+        return new TrainingConfig(mode, epochs, batchSize, learningRate, seed, dropout, f, uiStatsEvery);
+    }
+
+    /** Checks values a user typed, with messages that say what is allowed. */
+    public TrainingConfig validated() {
+        require(epochs >= 1, "--epochs must be at least 1 (got " + epochs + ")");
+        require(batchSize >= 1, "--batch must be at least 1 (got " + batchSize + ")");
+        require(learningRate > 0 && learningRate < 10, "--lr must be a small positive number such as 0.001 (got "
+                + learningRate + ")");
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1) (got " + dropout + ")");
+        require(validationFraction > 0 && validationFraction < 1,
+                "--val-fraction must be between 0 and 1 (got " + validationFraction + ")");
+        require(uiStatsEvery >= 1, "the UI statistics interval must be at least 1");
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new org.graft.common.GraftException(message, null);
+        }
+    }
+}

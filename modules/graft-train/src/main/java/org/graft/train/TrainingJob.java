@@ -1,0 +1,385 @@
+package org.graft.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearningHelper;
+import org.graft.backbone.Backbone;
+import org.graft.common.AtomicFiles;
+import org.graft.common.Checksums;
+import org.graft.common.GraftException;
+import org.graft.common.Json;
+import org.graft.common.Versions;
+import org.graft.data.ImageBatchIterator;
+import org.graft.data.ImageFolder;
+import org.graft.data.ImageLoader;
+import org.graft.data.SkipLog;
+import org.graft.data.Split;
+import org.graft.evaluate.EvaluationReport;
+import org.graft.evaluate.Evaluator;
+import org.graft.model.ModelBundle;
+import org.graft.model.ModelDescription;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The whole of {@code graft train}: scan and split the data, graft a head onto the backbone, train with progress
+ * and validation each epoch, keep the best model, and write the run folder.
+ *
+ * <p>In transfer mode the frozen backbone's output for each image does not change between epochs, so it is
+ * computed once ({@link TransferLearningHelper#featurize}) and only the head is trained on it: each epoch then
+ * costs a fraction of a forward pass.
+ *
+ * <p>Builder: {@code setTrainData}, {@code setBackbone} and {@code setRunDir} are required.
+ */
+public final class TrainingJob {
+    private final Path trainData;
+    private final Path validationData;
+    private final Backbone backbone;
+    private final Path runDir;
+    private final TrainingConfig config;
+    private final boolean showProgress;
+    private final boolean ui;
+    private final PrintStream out;
+
+    private TrainingJob(Builder b) {
+        this.trainData = b.trainData;
+        this.validationData = b.validationData;
+        this.backbone = b.backbone;
+        this.runDir = b.runDir.toAbsolutePath();
+        this.config = b.config.validated();
+        this.showProgress = b.showProgress;
+        this.ui = b.ui;
+        this.out = b.out;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public TrainingResult run() throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(runDir);
+        SkipLog skipLog = new SkipLog();
+
+        // 1. Data: scan, split, manifest
+        ImageFolder folder = ImageFolder.scanForTraining(trainData);
+        skipLog.addAll(folder.skipped());
+        Split split;
+        if (validationData != null) {
+            ImageFolder val = ImageFolder.scan(validationData);
+            skipLog.addAll(val.skipped());
+            split = Split.given(folder, val);
+        } else {
+            split = Split.stratified(folder, config.validationFraction(), config.seed());
+        }
+        Path manifest = runDir.resolve(Split.MANIFEST_NAME);
+        split.writeManifest(manifest);
+        List<String> labels = split.labels();
+        AtomicFiles.write(runDir.resolve("labels.txt"),
+                (String.join("\n", labels) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.printf(Locale.ROOT, "Data: %d classes %s; %d training and %d validation images (split.csv)%n",
+                labels.size(), folder.countsByLabel(), split.train().images().size(),
+                split.validation().images().size());
+        if (split.validation().images().isEmpty()) {
+            throw new GraftException("No validation images: every class has a single image.",
+                    "Add images (at least two per class) or give a validation folder with --val.");
+        }
+
+        // 2. Model: the backbone with a new head
+        ComputationGraph graph = HeadGrafter.graft(backbone, labels.size(), config);
+        out.printf(Locale.ROOT, "Model: %s, %s mode, new head on '%s' (%d features -> %d classes)%n",
+                backbone.name(), config.mode().cliName(), backbone.featureLayer(),
+                backbone.featureSize(), labels.size());
+
+        ImageLoader loader = new ImageLoader(backbone.preprocessing());
+        ImageBatchIterator trainIt = ImageBatchIterator.builder().setImages(split.train().images())
+                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optShuffle(config.seed())
+                .optSkipLog(skipLog).build();
+        ImageBatchIterator valIt = ImageBatchIterator.builder().setImages(split.validation().images())
+                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optSkipLog(skipLog).build();
+
+        TrainingUi trainingUi = null;
+        if (ui) {
+            trainingUi = TrainingUi.start(runDir);
+            out.println("Training UI: " + trainingUi.url());
+        }
+
+        // 3. Train
+        EpochLoop loop = config.mode() == Mode.TRANSFER
+                ? new TransferLoop(graph, trainIt, valIt, labels, trainingUi)
+                : new FineTuneLoop(graph, trainIt, valIt, labels, trainingUi);
+        List<EpochStats> history = new ArrayList<>();
+        INDArray bestParams = null;
+        EvaluationReport bestReport = null;
+        int bestEpoch = 0;
+        double trainSeconds = 0;
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            double[] trainLossAcc = loop.trainEpoch(epoch);
+            EvaluationReport report = loop.validate();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            trainSeconds += secs;
+            EpochStats stats = new EpochStats(epoch, trainLossAcc[0], trainLossAcc[1], report.logLoss(),
+                    report.accuracy(), secs);
+            history.add(stats);
+            boolean better = bestReport == null || report.accuracy() > bestReport.accuracy()
+                    || (report.accuracy() == bestReport.accuracy() && report.logLoss() < bestReport.logLoss());
+            out.printf(Locale.ROOT, "Epoch %d/%d: train loss %.4f%s, val loss %.4f, val accuracy %.4f (%.1f s)%s%n",
+                    epoch, config.epochs(), stats.trainLoss(),
+                    Double.isNaN(stats.trainAccuracy()) ? "" : String.format(Locale.ROOT, ", train accuracy %.4f",
+                            stats.trainAccuracy()),
+                    stats.validationLoss(), stats.validationAccuracy(), secs, better ? "  * best so far" : "");
+            if (better) {
+                bestParams = graph.params().dup();
+                bestReport = report;
+                bestEpoch = epoch;
+                // the best model so far is always on disk, so an interrupted run still leaves a usable model
+                save(graph, describe(labels, split, manifest, bestEpoch, epoch, report, trainSeconds, skipLog));
+            }
+            writeCheckpoint(graph, describe(labels, split, manifest, bestEpoch, epoch, report, trainSeconds,
+                    skipLog));
+            Json.write(runDir.resolve("history.json"), history);
+        }
+
+        // 4. Keep the best epoch's weights; write the final model, metrics and skipped list
+        graph.setParams(bestParams);
+        ModelDescription description = describe(labels, split, manifest, bestEpoch, config.epochs(), bestReport,
+                trainSeconds, skipLog);
+        ModelBundle bundle = save(graph, description);
+        bestReport.writeJson(runDir.resolve("metrics.json"));
+        skipLog.write(runDir.resolve(SkipLog.FILE_NAME));
+        if (skipLog.size() > 0) {
+            out.printf(Locale.ROOT, "Skipped %d unreadable file(s); see %s%n", skipLog.size(),
+                    runDir.resolve(SkipLog.FILE_NAME));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "Best epoch %d: val accuracy %.4f, macro F1 %.4f. Model: %s (%.1f s in all)%n",
+                bestEpoch, bestReport.accuracy(), bestReport.macroF1(), runDir.resolve(ModelBundle.FILE_NAME),
+                seconds);
+        return new TrainingResult(runDir, bundle, bestReport, history, bestEpoch, seconds, skipLog.size());
+    }
+
+    private ModelBundle save(ComputationGraph graph, ModelDescription description) throws IOException {
+        ModelBundle bundle = new ModelBundle(graph, description);
+        bundle.save(runDir.resolve(ModelBundle.FILE_NAME));
+        return bundle;
+    }
+
+    private void writeCheckpoint(ComputationGraph graph, ModelDescription description) throws IOException {
+        Path dir = runDir.resolve("checkpoints");
+        Files.createDirectories(dir);
+        new ModelBundle(graph, description).save(dir.resolve("last.zip"));
+    }
+
+    private ModelDescription describe(List<String> labels, Split split, Path manifest, int bestEpoch, int epochs,
+                                      EvaluationReport report, double trainSeconds, SkipLog skipLog) {
+        var backboneInfo = new ModelDescription.BackboneInfo(backbone.name(),
+                backbone.source().getFileName().toString(), backbone.sha256(), backbone.featureLayer(),
+                backbone.license());
+        var training = new ModelDescription.TrainingInfo(config.mode().cliName(), epochs, bestEpoch,
+                config.batchSize(), config.learningRate(), "Adam", config.seed(), config.dropout(), trainSeconds);
+        var data = new ModelDescription.DataInfo(split.train().root().toString(),
+                split.validation().root().toString(), Checksums.sha256(manifest),
+                validationData == null ? config.validationFraction() : 0, split.train().images().size(),
+                split.validation().images().size(), skipLog.size(), split.train().countsByLabel());
+        return new ModelDescription(ModelDescription.FORMAT_VERSION, labels, backbone.preprocessing(), backboneInfo,
+                training, data, report.summary(), Versions.current(), Instant.now().toString());
+    }
+
+    /** One way of running an epoch and a validation pass. */
+    private interface EpochLoop {
+        /** Returns {train loss, train accuracy (NaN if not measured)}. */
+        double[] trainEpoch(int epoch);
+
+        EvaluationReport validate();
+    }
+
+    /** Transfer mode: features from the frozen backbone once, then epochs over the head only. */
+    private final class TransferLoop implements EpochLoop {
+        private final TransferLearningHelper helper;
+        private final ComputationGraph head;
+        private final DataSet trainFeatures;
+        private final List<DataSet> valFeatures;
+        private final List<String> labels;
+
+        TransferLoop(ComputationGraph graph, ImageBatchIterator trainIt, ImageBatchIterator valIt,
+                     List<String> labels, TrainingUi trainingUi) {
+            this.helper = new TransferLearningHelper(graph);
+            this.head = helper.unfrozenGraph();
+            this.labels = labels;
+            if (trainingUi != null) {
+                head.setListeners(trainingUi.listener(config.uiStatsEvery()));
+            }
+            List<DataSet> train = featurize(trainIt, "Features (train)");
+            if (train.isEmpty()) {
+                throw new GraftException("None of the training images could be read.",
+                        "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
+            }
+            this.trainFeatures = DataSet.merge(train);
+            this.valFeatures = featurize(valIt, "Features (val)");
+        }
+
+        private List<DataSet> featurize(ImageBatchIterator it, String task) {
+            List<DataSet> out = new ArrayList<>();
+            try (Progress p = Progress.start(showProgress, TrainingJob.this.out, task, it.numExamples(), "img")) {
+                while (it.hasNext()) {
+                    DataSet batch = it.next();
+                    DataSet f = helper.featurize(batch);
+                    f.setExampleMetaData(batch.getExampleMetaData());
+                    out.add(f);
+                    p.step(batch.numExamples(), null);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public double[] trainEpoch(int epoch) {
+            trainFeatures.shuffle(config.seed() + epoch);
+            List<DataSet> batches = trainFeatures.batchBy(config.batchSize());
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            try (Progress p = Progress.start(showProgress, out, "Epoch " + epoch + "/" + config.epochs(),
+                    batches.size(), "batch")) {
+                for (DataSet batch : batches) {
+                    helper.fitFeaturized(batch);
+                    int n = batch.numExamples();
+                    lossSum += head.score() * n;
+                    INDArray probs = head.outputSingle(false, batch.getFeatures());
+                    correct += probs.argMax(1).eq(batch.getLabels().argMax(1)).castTo(
+                            org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+                    seen += n;
+                    p.step(1, String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen,
+                            (double) correct / seen));
+                }
+            }
+            return new double[]{lossSum / seen, (double) correct / seen};
+        }
+
+        @Override
+        public EvaluationReport validate() {
+            return Evaluator.evaluate(labels, valFeatures.iterator(), x -> head.outputSingle(false, x));
+        }
+    }
+
+    /** Fine-tune mode: every batch through the whole network. */
+    private final class FineTuneLoop implements EpochLoop {
+        private final ComputationGraph graph;
+        private final ImageBatchIterator trainIt;
+        private final ImageBatchIterator valIt;
+        private final List<String> labels;
+
+        FineTuneLoop(ComputationGraph graph, ImageBatchIterator trainIt, ImageBatchIterator valIt,
+                     List<String> labels, TrainingUi trainingUi) {
+            this.graph = graph;
+            this.trainIt = trainIt;
+            this.valIt = valIt;
+            this.labels = labels;
+            if (trainingUi != null) {
+                graph.setListeners(trainingUi.listener(config.uiStatsEvery()));
+            }
+        }
+
+        @Override
+        public double[] trainEpoch(int epoch) {
+            if (epoch > 1) {
+                trainIt.reset();
+            }
+            double lossSum = 0;
+            long seen = 0;
+            long batches = (trainIt.numExamples() + config.batchSize() - 1) / config.batchSize();
+            try (Progress p = Progress.start(showProgress, out, "Epoch " + epoch + "/" + config.epochs(), batches,
+                    "batch")) {
+                while (trainIt.hasNext()) {
+                    DataSet batch = trainIt.next();
+                    graph.fit(batch);
+                    lossSum += graph.score() * batch.numExamples();
+                    seen += batch.numExamples();
+                    p.step(1, String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+                }
+            }
+            if (seen == 0) {
+                throw new GraftException("None of the training images could be read.",
+                        "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
+            }
+            return new double[]{lossSum / seen, Double.NaN};
+        }
+
+        @Override
+        public EvaluationReport validate() {
+            valIt.reset();
+            return Evaluator.evaluate(labels, valIt, x -> graph.outputSingle(false, x));
+        }
+    }
+
+    /** Builder: {@code setTrainData}, {@code setBackbone} and {@code setRunDir} are required. */
+    public static final class Builder {
+        private Path trainData;
+        private Path validationData;
+        private Backbone backbone;
+        private Path runDir;
+        private TrainingConfig config = TrainingConfig.defaults();
+        private boolean showProgress = true;
+        private boolean ui;
+        private PrintStream out = System.out;
+
+        public Builder setTrainData(Path dir) {
+            this.trainData = dir;
+            return this;
+        }
+
+        /** A folder already split off for validation; without it, the training folder is split. */
+        public Builder optValidationData(Path dir) {
+            this.validationData = dir;
+            return this;
+        }
+
+        public Builder setBackbone(Backbone backbone) {
+            this.backbone = backbone;
+            return this;
+        }
+
+        public Builder setRunDir(Path dir) {
+            this.runDir = dir;
+            return this;
+        }
+
+        public Builder optConfig(TrainingConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder optProgress(boolean show) {
+            this.showProgress = show;
+            return this;
+        }
+
+        /** Start DL4J's training UI and record statistics in the run folder. */
+        public Builder optUi(boolean ui) {
+            this.ui = ui;
+            return this;
+        }
+
+        public Builder optOut(PrintStream out) {
+            this.out = out;
+            return this;
+        }
+
+        public TrainingJob build() {
+            if (trainData == null || backbone == null || runDir == null) {
+                throw new IllegalStateException("setTrainData, setBackbone and setRunDir are required");
+            }
+            return new TrainingJob(this);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package org.graft.train;
+
+import org.graft.evaluate.EvaluationReport;
+import org.graft.model.ModelBundle;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a training run produced: the run folder (model.zip, metrics.json, split.csv, history.json, skipped.csv),
+ * the model with the best validation accuracy, its validation report and the per-epoch history.
+ */
+public record TrainingResult(Path runDir, ModelBundle bundle, EvaluationReport validation, List<EpochStats> history,
+                             int bestEpoch, double seconds, int skippedImages) {
+
+    public Path modelFile() {
+        return runDir.resolve(ModelBundle.FILE_NAME);
+    }
+}
