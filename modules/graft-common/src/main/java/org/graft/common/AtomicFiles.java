@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 
 /**
  * Writes files via a temporary sibling and a rename, so an interrupted run or a full disk leaves either the old
@@ -42,7 +43,8 @@ public final class AtomicFiles {
     public static void writeVia(Path target, PathWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+        // createFile (not createTempFile) so the result gets the usual permissions, not owner-only ones
+        Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".part"));
         try {
             writer.writeTo(tmp);
             try {

@@ -91,7 +91,7 @@ public final class ImageFolder {
 
         List<ImageEntry> images = new ArrayList<>();
         List<SkippedImage> skipped = new ArrayList<>();
-        List<Path> files = Stream.of(split.locations()).map(URI::normalize).map(Path::of)
+        List<Path> files = Stream.of(split.locations()).map(ImageFolder::toPath)
                 .filter(ImageFormats::isImageName).sorted().toList();
         for (Path file : files) {
             if (file.getParent().equals(absRoot)) {
@@ -122,6 +122,14 @@ public final class ImageFolder {
     public static ImageFolder of(Path root, List<String> labels, List<ImageEntry> images) {
         return new ImageFolder(root, labels, images.stream().sorted(Comparator.comparing(ImageEntry::path)).toList(),
                 List.of());
+    }
+
+    /**
+     * DataVec's URIs keep Hangul or Hanja characters raw, which {@code Path.of(URI)} rejects ("Bad escape"); the
+     * ASCII form percent-encodes them.
+     */
+    private static Path toPath(URI uri) {
+        return Path.of(URI.create(uri.toASCIIString()).normalize());
     }
 
     static void requireFolder(Path dir, String what) {

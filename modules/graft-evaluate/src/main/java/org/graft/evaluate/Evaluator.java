@@ -1,6 +1,5 @@
 package org.graft.evaluate;
 
-import org.nd4j.evaluation.EvaluationAveraging;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,6 +16,26 @@ import java.util.function.UnaryOperator;
  */
 public final class Evaluator {
     private Evaluator() {
+    }
+
+    /**
+     * The mean of the per-class F1 over the classes that occur in the truth or the predictions (as scikit-learn
+     * does). DL4J's own "macro" F1 of a two-class problem is the F1 of class 1 alone, which is not this.
+     */
+    static double macroF1(List<EvaluationReport.ClassMetrics> perClass, long[][] cm) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < perClass.size(); i++) {
+            long predicted = 0;
+            for (long[] row : cm) {
+                predicted += row[i];
+            }
+            if (perClass.get(i).support() > 0 || predicted > 0) {
+                sum += perClass.get(i).f1();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 
     /**
@@ -62,7 +81,7 @@ public final class Evaluator {
                     eval.f1(i), support));
         }
         double accuracy = total == 0 ? Double.NaN : eval.accuracy();
-        double macroF1 = total == 0 ? Double.NaN : eval.f1(EvaluationAveraging.Macro);
+        double macroF1 = total == 0 ? Double.NaN : macroF1(perClass, cm);
         double logLoss = total == 0 ? Double.NaN : logLossSum / total;
         return new EvaluationReport(labels, total, accuracy, macroF1, logLoss, perClass, cm, wrong);
     }
