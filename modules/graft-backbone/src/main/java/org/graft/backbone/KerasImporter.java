@@ -2,6 +2,11 @@ package org.graft.backbone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -74,12 +79,16 @@ public final class KerasImporter {
                     .modelJson(Json.mapper().writeValueAsString(config))
                     .weightsHdf5Filename(h5.toString())
                     .enforceTrainingConfig(false);
+            ComputationGraph graph;
             if ("Sequential".equals(config.path("class_name").asText())) {
                 KerasSequentialModel sequential = builder.buildSequential();
-                return sequential.getMultiLayerNetwork().toComputationGraph();
+                graph = sequential.getMultiLayerNetwork().toComputationGraph();
+            } else {
+                KerasModel model = builder.buildModel();
+                graph = model.getComputationGraph();
             }
-            KerasModel model = builder.buildModel();
-            return model.getComputationGraph();
+            removeNoOpDropout(graph);
+            return graph;
         } catch (UnsupportedKerasConfigurationException e) {
             throw new GraftException("Graft cannot import " + h5 + ": " + firstLine(e.getMessage()),
                     "The model uses a Keras layer or option that DL4J 1.0.0-M2.1 does not support.", e);
@@ -87,6 +96,22 @@ public final class KerasImporter {
             throw new GraftException("Importing the Keras model " + h5 + " failed: " + firstLine(e.getMessage()),
                     "If it is a model nested inside another (a common transfer-learning save), save the inner "
                             + "model on its own; otherwise re-save it from Keras 2 as .h5.", e);
+        }
+    }
+
+    /**
+     * DL4J's Keras import gives every layer a "dropout" that keeps all activations (p = 1). It does nothing, but
+     * in a channels-last convolution its backward pass fails on a shape check, so fine-tuning would crash.
+     * Explicit Keras Dropout layers are kept.
+     */
+    static void removeNoOpDropout(ComputationGraph graph) {
+        for (GraphVertex v : graph.getConfiguration().getVertices().values()) {
+            if (v instanceof LayerVertex lv && !(lv.getLayerConf().getLayer() instanceof DropoutLayer)) {
+                Layer layer = lv.getLayerConf().getLayer();
+                if (layer.getIDropout() instanceof Dropout d && d.getP() >= 1.0 && d.getPSchedule() == null) {
+                    layer.setIDropout(null);
+                }
+            }
         }
     }
 

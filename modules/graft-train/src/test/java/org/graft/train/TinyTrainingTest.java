@@ -1,0 +1,86 @@
+package org.graft.train;
+
+import org.graft.backbone.Backbone;
+import org.graft.backbone.TinyBackbone;
+import org.graft.data.ImageLoader;
+import org.graft.data.TestImages;
+import org.graft.model.ModelBundle;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.awt.Color;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training end to end on synthetic colour classes with the tiny Keras backbone: no shared material needed. */
+class TinyTrainingTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @BeforeAll
+    static void data() {
+        data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "green", "red"),
+                List.of(Color.BLUE, Color.GREEN, Color.RED), 15, 40, 1);
+    }
+
+    private TrainingResult train(Backbone b, Mode mode, String run, int epochs) throws Exception {
+        return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(run))
+                .optConfig(TrainingConfig.defaults().withMode(mode).withEpochs(epochs).withBatchSize(8)
+                        .withLearningRate(0.01))
+                .optProgress(false).optOut(QUIET).build().run();
+    }
+
+    @Test
+    void transferLearnsColoursKeepsTheBackboneFrozenAndSavesWhatItTrained() throws Exception {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache"));
+        INDArray conv1Before = b.graph().getLayer("conv1").params().dup();
+        TrainingResult r = train(b, Mode.TRANSFER, "transfer", 15);
+        assertEquals(List.of("blue", "green", "red"), r.bundle().description().labels());
+        assertEquals(9, r.validation().count(), "20% of 15 per class = 3 each");
+        assertTrue(r.validation().accuracy() >= 0.9, "accuracy " + r.validation().accuracy());
+        assertEquals(conv1Before, r.bundle().graph().getLayer("conv1").params(), "frozen backbone unchanged");
+
+        // save -> load -> predict gives identical probabilities
+        ModelBundle loaded = ModelBundle.load(r.runDir());
+        ImageLoader loader = new ImageLoader(loaded.description().preprocessing());
+        Path image = data.resolve("red/img_000.png");
+        INDArray x = Nd4j.create(loader.load(image), loaded.description().preprocessing().shape(1), 'c');
+        assertArrayEquals(r.bundle().graph().outputSingle(x).ravel().toFloatVector(),
+                loaded.graph().outputSingle(x).ravel().toFloatVector(), 0f);
+        assertEquals(15, r.history().size());
+        assertTrue(r.history().get(14).trainLoss() < r.history().get(0).trainLoss(), "the loss goes down");
+    }
+
+    @Test
+    void finetuneTrainsTheBackboneToo() throws Exception {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache2"));
+        INDArray conv1Before = b.graph().getLayer("conv1").params().dup();
+        TrainingResult r = train(b, Mode.FINETUNE, "finetune", 3);
+        assertFalse(conv1Before.equalsWithEps(r.bundle().graph().getLayer("conv1").params(), 1e-7),
+                "fine-tuning changes the backbone's first layer");
+        assertEquals("finetune", r.bundle().description().training().mode());
+        assertTrue(Double.isNaN(r.history().get(0).trainAccuracy()), "not measured in fine-tuning");
+    }
+
+    @Test
+    void bestEpochIsTheOneSaved() throws Exception {
+        TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache3")), Mode.TRANSFER, "best", 6);
+        double best = r.history().stream().mapToDouble(EpochStats::validationAccuracy).max().orElseThrow();
+        assertEquals(best, r.validation().accuracy(), 1e-9);
+        assertEquals(r.bestEpoch(), r.bundle().description().training().bestEpoch());
+        assertEquals(best, ((Number) ModelBundle.readDescription(r.runDir()).validation().get("accuracy"))
+                .doubleValue(), 1e-9);
+    }
+}
