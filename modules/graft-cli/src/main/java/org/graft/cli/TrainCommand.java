@@ -1,6 +1,5 @@
 package org.graft.cli;
 
-import org.graft.backbone.Backbone;
 import org.graft.backbone.BackboneLoader;
 import org.graft.train.Mode;
 import org.graft.train.TrainingConfig;
@@ -95,11 +94,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (preprocess != null) {
             loader.optPreprocessing(preprocess.at(size));
         }
-        Backbone b = loader.build().load(backbone);
+        BackboneLoader backbones = loader.build();
         TrainingResult result = TrainingJob.builder()
                 .setTrainData(data)
                 .optValidationData(val)
-                .setBackbone(b)
+                .setBackbone(() -> backbones.load(backbone))
                 .setRunDir(out)
                 .optConfig(config)
                 .optUi(ui)

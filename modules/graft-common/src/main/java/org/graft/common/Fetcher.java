@@ -125,8 +125,10 @@ public final class Fetcher {
             verify(a, part, "the download from " + a.url());
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
             return target;
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.http.HttpConnectTimeoutException e) {
+            throw notFound(a, "no connection to " + URI.create(a.url()).getHost() + ": " + e.getClass().getSimpleName());
         } catch (IOException e) {
-            throw notFound(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw notFound(a, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw notFound(a, "interrupted");

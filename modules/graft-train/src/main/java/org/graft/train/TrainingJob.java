@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The whole of {@code graft train}: scan and split the data, graft a head onto the backbone, train with progress
@@ -43,7 +44,8 @@ import java.util.Locale;
 public final class TrainingJob {
     private final Path trainData;
     private final Path validationData;
-    private final Backbone backbone;
+    private final Supplier<Backbone> backboneSource;
+    private Backbone backbone;
     private final Path runDir;
     private final TrainingConfig config;
     private final boolean showProgress;
@@ -53,7 +55,7 @@ public final class TrainingJob {
     private TrainingJob(Builder b) {
         this.trainData = b.trainData;
         this.validationData = b.validationData;
-        this.backbone = b.backbone;
+        this.backboneSource = b.backbone;
         this.runDir = b.runDir.toAbsolutePath();
         this.config = b.config.validated();
         this.showProgress = b.showProgress;
@@ -94,7 +96,8 @@ public final class TrainingJob {
                     "Add images (at least two per class) or give a validation folder with --val.");
         }
 
-        // 2. Model: the backbone with a new head
+        // 2. Model: the backbone (loaded only now, so that a data mistake shows before a long download)
+        backbone = backboneSource.get();
         ComputationGraph graph = HeadGrafter.graft(backbone, labels.size(), config);
         out.printf(Locale.ROOT, "Model: %s, %s mode, new head on '%s' (%d features -> %d classes)%n",
                 backbone.name(), config.mode().cliName(), backbone.featureLayer(),
@@ -326,7 +329,7 @@ public final class TrainingJob {
     public static final class Builder {
         private Path trainData;
         private Path validationData;
-        private Backbone backbone;
+        private Supplier<Backbone> backbone;
         private Path runDir;
         private TrainingConfig config = TrainingConfig.defaults();
         private boolean showProgress = true;
@@ -345,7 +348,13 @@ public final class TrainingJob {
         }
 
         public Builder setBackbone(Backbone backbone) {
-            this.backbone = backbone;
+            this.backbone = () -> backbone;
+            return this;
+        }
+
+        /** A backbone to load once the data has been checked (loading may mean a download). */
+        public Builder setBackbone(Supplier<Backbone> loader) {
+            this.backbone = loader;
             return this;
         }
 

@@ -1,0 +1,130 @@
+package org.graft.cli;
+
+import org.graft.backbone.TinyBackbone;
+import org.graft.common.Json;
+import org.graft.data.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The graft command as a user types it: whole runs, and user mistakes answered without a stack trace. */
+class CliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut;
+    PrintStream oldErr;
+
+    @BeforeAll
+    static void data() {
+        data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "red"),
+                List.of(Color.BLUE, Color.RED), 10, 40, 3);
+    }
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private int graft(String... args) {
+        return GraftCli.run(args);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private void assertUserError(int code) {
+        assertEquals(2, code, stderr());
+        assertTrue(stderr().startsWith("error: "), stderr());
+        assertFalse(stderr().contains("Exception") || stderr().contains("\tat "), "no stack trace: " + stderr());
+    }
+
+    @Test
+    void trainEvaluatePredictInspectWithAKerasFileAsBackbone() throws Exception {
+        Path run = tmp.resolve("runs/cli");
+        String tiny = TinyBackbone.file().toString();
+        assertEquals(0, graft("train", "--data", data.toString(), "--backbone", tiny, "--preprocess", "KERAS_TF",
+                "--size", "32", "--epochs", "3", "--lr", "0.01", "--out", run.toString(), "--no-progress"), stderr());
+        assertTrue(Files.isRegularFile(run.resolve("model.zip")));
+
+        assertEquals(0, graft("evaluate", "--model", run.toString()), stderr());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = Json.mapper().readValue(run.resolve("metrics.json").toFile(), Map.class);
+        assertEquals(4, ((Number) metrics.get("count")).intValue(), "the run's own validation split: 2 per class");
+
+        Path csv = tmp.resolve("p.csv");
+        assertEquals(0, graft("predict", "--model", run.resolve("model.zip").toString(), "--input", data.toString(),
+                "--out", csv.toString(), "--top-k", "2"), stderr());
+        assertEquals(1 + 20, Files.readAllLines(csv).size());
+
+        assertEquals(0, graft("inspect", run.toString()), stderr());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"labels\" : [ \"blue\", \"red\" ]"));
+    }
+
+    @Test
+    void inspectingAKerasFileShowsItsFeatureLayer() {
+        assertEquals(0, graft("inspect", TinyBackbone.file().toString()), stderr());
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertTrue(o.contains("feature layer: gap [16]"), o);
+        assertTrue(o.contains("preprocessing:"), o);
+    }
+
+    @Test
+    void missingDataFolder() {
+        assertUserError(graft("train", "--data", tmp.resolve("no-such-folder").toString()));
+        assertTrue(stderr().contains("does not exist"), stderr());
+    }
+
+    @Test
+    void singleClassFolder() {
+        Path one = TestImages.colourClasses(tmp.resolve("one"), List.of("only"), List.of(Color.RED), 3, 8, 1);
+        assertUserError(graft("train", "--data", one.toString(), "--backbone", TinyBackbone.file().toString()));
+        assertTrue(stderr().contains("Only one class"), stderr());
+    }
+
+    @Test
+    void badModeAndBadNumbers() {
+        assertUserError(graft("train", "--data", data.toString(), "--mode", "sideways"));
+        assertTrue(stderr().contains("--mode"), stderr());
+        err.reset();
+        assertUserError(graft("train", "--data", data.toString(), "--epochs", "0"));
+        assertTrue(stderr().contains("--epochs"), stderr());
+    }
+
+    @Test
+    void notAModel() throws Exception {
+        Path bogus = Files.writeString(tmp.resolve("bogus.zip"), "nope");
+        assertUserError(graft("predict", "--model", bogus.toString(), "--input", data.toString()));
+        err.reset();
+        Path notKeras = Files.writeString(tmp.resolve("resnet.h5"), "not hdf5");
+        assertUserError(graft("train", "--data", data.toString(), "--backbone", notKeras.toString()));
+        assertTrue(stderr().contains("not an HDF5 file"), stderr());
+    }
+}

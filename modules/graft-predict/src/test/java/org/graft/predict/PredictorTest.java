@@ -1,0 +1,84 @@
+package org.graft.predict;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.graft.backbone.TinyBackbone;
+import org.graft.common.GraftException;
+import org.graft.data.TestImages;
+import org.graft.model.ModelBundle;
+import org.graft.train.TrainingConfig;
+import org.graft.train.TrainingJob;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PredictorTest {
+    @TempDir
+    static Path tmp;
+    static ModelBundle bundle;
+
+    @BeforeAll
+    static void trainATinyModel() throws Exception {
+        Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "green", "red"),
+                List.of(Color.BLUE, Color.GREEN, Color.RED), 10, 40, 2);
+        TrainingJob.builder().setTrainData(data).setBackbone(TinyBackbone.load(tmp.resolve("cache")))
+                .setRunDir(tmp.resolve("run"))
+                .optConfig(TrainingConfig.defaults().withEpochs(10).withBatchSize(8).withLearningRate(0.01))
+                .optProgress(false).optOut(new PrintStream(OutputStream.nullOutputStream())).build().run();
+        bundle = ModelBundle.load(tmp.resolve("run"));
+    }
+
+    @Test
+    void everyImageGetsARowAndUnreadableOnesSayWhy() throws Exception {
+        Path input = tmp.resolve("new");
+        TestImages.solid(input.resolve("a red one.png"), 40, 40, Color.RED, "png");
+        TestImages.solid(input.resolve("sub/파랑.jpg"), 50, 30, Color.BLUE, "jpg");
+        Files.writeString(input.resolve("broken.png"), "not an image");
+        List<Path> images = Predictor.collectImages(input);
+        assertEquals(3, images.size());
+
+        List<Prediction> predictions = new Predictor(bundle, 2).predict(images, 3, n -> { });
+        Path csv = tmp.resolve("predictions.csv");
+        Predictor.writeCsv(predictions, csv, 3);
+
+        List<CSVRecord> rows;
+        try (Reader r = Files.newBufferedReader(csv)) {
+            rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();
+        }
+        assertEquals(3, rows.size());
+        assertEquals(List.of("path", "label", "probability", "label_2", "probability_2", "label_3",
+                "probability_3", "error"), rows.get(0).getParser().getHeaderNames());
+        CSVRecord broken = rows.stream().filter(r -> r.get("path").endsWith("broken.png")).findFirst().orElseThrow();
+        assertEquals("", broken.get("label"));
+        assertTrue(broken.get("error").contains("not a readable image"), broken.get("error"));
+        CSVRecord red = rows.stream().filter(r -> r.get("path").endsWith("a red one.png")).findFirst().orElseThrow();
+        assertEquals("red", red.get("label"));
+        double sum = Double.parseDouble(red.get("probability")) + Double.parseDouble(red.get("probability_2"))
+                + Double.parseDouble(red.get("probability_3"));
+        assertEquals(1.0, sum, 1e-4, "top 3 of 3 classes cover all the probability");
+        assertTrue(Double.parseDouble(red.get("probability")) >= Double.parseDouble(red.get("probability_2")));
+        CSVRecord blue = rows.stream().filter(r -> r.get("path").endsWith("파랑.jpg")).findFirst().orElseThrow();
+        assertEquals("blue", blue.get("label"));
+    }
+
+    @Test
+    void aSingleFileAndAMissingInput() {
+        Path one = TestImages.solid(tmp.resolve("one.png"), 40, 40, Color.GREEN, "png");
+        assertEquals(List.of(one), Predictor.collectImages(one));
+        assertEquals("green", new Predictor(bundle, 8).predict(List.of(one), 1, n -> { }).get(0).label());
+        GraftException e = assertThrows(GraftException.class, () -> Predictor.collectImages(tmp.resolve("nope")));
+        assertTrue(e.getMessage().contains("does not exist"));
+    }
+}
