@@ -220,7 +220,8 @@ public final class TrainingJob {
             this.head = helper.unfrozenGraph();
             this.labels = labels;
             if (trainingUi != null) {
-                head.setListeners(trainingUi.listener(config.uiStatsEvery()));
+                // only the small head trains here, so statistics at every iteration cost next to nothing
+                head.setListeners(trainingUi.listener(1));
             }
             List<DataSet> train = featurize(trainIt, "Features (train)");
             if (train.isEmpty()) {
