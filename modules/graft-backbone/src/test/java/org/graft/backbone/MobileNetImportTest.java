@@ -4,6 +4,7 @@ import org.graft.common.Fetcher;
 import org.graft.common.SharedMaterial;
 import org.graft.data.ImageLoader;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,13 +27,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class MobileNetImportTest {
     static Backbone backbone;
 
+    static final String NEEDS = "models/mobilenet_v1_0.25_224.h5 and models/imagenet-check";
+
     @BeforeAll
     static void load(@TempDir Path cache) {
-        var shared = SharedMaterial.find("models/mobilenet_v1_0.25_224.h5");
-        assumeTrue(shared.isPresent(), SharedMaterial.absentMessage("models/mobilenet_v1_0.25_224.h5"));
+        if (SharedMaterial.find("models/mobilenet_v1_0.25_224.h5").isEmpty()
+                || SharedMaterial.find("models/imagenet-check").isEmpty()) {
+            System.err.println(SharedMaterial.absentMessage(NEEDS));
+            return;
+        }
         Fetcher fetcher = Fetcher.builder().setCacheDir(cache).optMirrorDir(SharedMaterial.find().get())
                 .optOffline(true).build();
         backbone = BackboneLoader.builder().setFetcher(fetcher).build().load("mobilenet-v1-0.25");
+    }
+
+    @BeforeEach
+    void needsSharedMaterial() {
+        assumeTrue(backbone != null, SharedMaterial.absentMessage(NEEDS));
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.graft.common.SharedMaterial;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,15 +32,24 @@ class HymenopteraTransferTest {
     @TempDir
     static Path tmp;
 
+    static final String NEEDS = "datasets/hymenoptera and models/mobilenet_v1_0.25_224.h5";
+
     @BeforeAll
     static void setUp() {
         var hymenoptera = SharedMaterial.find("datasets/hymenoptera");
-        assumeTrue(hymenoptera.isPresent() && SharedMaterial.find("models/mobilenet_v1_0.25_224.h5").isPresent(),
-                SharedMaterial.absentMessage("datasets/hymenoptera and models/mobilenet_v1_0.25_224.h5"));
+        if (hymenoptera.isEmpty() || SharedMaterial.find("models/mobilenet_v1_0.25_224.h5").isEmpty()) {
+            System.err.println(SharedMaterial.absentMessage(NEEDS));
+            return;
+        }
         data = hymenoptera.get();
         Fetcher fetcher = Fetcher.builder().setCacheDir(tmp.resolve("cache"))
                 .optMirrorDir(SharedMaterial.find().get()).optOffline(true).build();
         backbone = BackboneLoader.builder().setFetcher(fetcher).build().load("mobilenet-v1-0.25");
+    }
+
+    @BeforeEach
+    void needsSharedMaterial() {
+        assumeTrue(backbone != null, SharedMaterial.absentMessage(NEEDS));
     }
 
     private static TrainingResult train(Backbone b, String name) throws Exception {
