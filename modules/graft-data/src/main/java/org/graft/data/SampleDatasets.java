@@ -63,8 +63,9 @@ public final class SampleDatasets {
             }
         }
         Path zip = fetcher.fetch(sample.archive());
+        Path tmp = datasetsDir.resolve("." + sample.name() + ".extracting");
         try {
-            Path tmp = Files.createDirectories(datasetsDir).resolve("." + sample.name() + ".extracting");
+            Files.createDirectories(datasetsDir);
             deleteRecursively(tmp);
             unzip(zip, tmp);
             Path extracted = tmp.resolve(sample.archiveRoot());
@@ -75,10 +76,15 @@ public final class SampleDatasets {
             }
             deleteRecursively(local);
             Files.move(extracted, local, StandardCopyOption.ATOMIC_MOVE);
-            deleteRecursively(tmp);
             return local;
         } catch (IOException e) {
             throw new UncheckedIOException("Extracting " + zip + " failed", e);
+        } finally {
+            try {
+                deleteRecursively(tmp);
+            } catch (IOException e) {
+                log.warn("Could not remove {}: {}", tmp, e.getMessage());
+            }
         }
     }
 
