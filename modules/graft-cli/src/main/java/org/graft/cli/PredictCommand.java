@@ -35,6 +35,9 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (topK < 1) {
+            throw new org.graft.common.GraftException("--top-k must be at least 1 (got " + topK + ").", null);
+        }
         ModelBundle bundle = ModelBundle.load(model);
         List<Path> images = Predictor.collectImages(input);
         int k = Math.min(topK, bundle.description().labels().size());

@@ -90,43 +90,25 @@ public final class ImageBatchIterator implements DataSetIterator {
         return ds;
     }
 
-    /** Decodes a batch (in parallel: decoding, not the network, is often the bottleneck); null if none decoded. */
+    /** Decodes a batch; null if none of its images could be read. */
     private DataSet load(List<ImageEntry> batch) {
-        int n = batch.size();
-        int len = loader.tensorLength();
-        float[] data = new float[n * len];
-        boolean[] ok = new boolean[n];
-        IntStream.range(0, n).parallel().forEach(i -> {
-            try {
-                loader.load(batch.get(i).path(), data, i * len);
-                ok[i] = true;
-            } catch (UnreadableImageException e) {
-                skipLog.add(new SkippedImage(e.path(), e.getMessage()));
-            }
-        });
-        List<Integer> good = IntStream.range(0, n).filter(i -> ok[i]).boxed().toList();
-        if (good.isEmpty()) {
+        ImageLoader.Batch loaded = loader.loadBatch(batch.stream().map(ImageEntry::path).toList());
+        loaded.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
+        if (loaded.features() == null) {
             return null;
         }
-        float[] packed = data;
-        if (good.size() < n) {
-            packed = new float[good.size() * len];
-            for (int j = 0; j < good.size(); j++) {
-                System.arraycopy(data, good.get(j) * len, packed, j * len, len);
-            }
-        }
-        INDArray features = Nd4j.create(packed, loader.preprocessing().shape(good.size()), 'c');
-        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, good.size(), labels.size());
+        int n = loaded.loaded().size();
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, labels.size());
         List<String> paths = new ArrayList<>();
-        for (int j = 0; j < good.size(); j++) {
-            ImageEntry e = batch.get(good.get(j));
+        for (int j = 0; j < n; j++) {
+            ImageEntry e = batch.get(loaded.loaded().get(j));
             int idx = labels.indexOf(e.label());
             if (idx >= 0) {
                 oneHot.putScalar(j, idx, 1f);
             }
             paths.add(e.path().toString());
         }
-        DataSet ds = new DataSet(features, oneHot);
+        DataSet ds = new DataSet(loaded.features(), oneHot);
         ds.setExampleMetaData(paths);
         return ds;
     }

@@ -4,6 +4,8 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
@@ -13,6 +15,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
@@ -79,6 +85,43 @@ public final class ImageLoader {
         float[] out = new float[tensorLength()];
         load(file, out, 0);
         return out;
+    }
+
+    /**
+     * A batch of images decoded in parallel (decoding, not the network, is often the bottleneck).
+     *
+     * @param features one row per readable image, in input order; null if none could be read
+     * @param loaded   indices (into the input list) of the images in {@code features}
+     * @param failures the images that could not be read, with the reason
+     */
+    public record Batch(INDArray features, List<Integer> loaded, List<UnreadableImageException> failures) {
+    }
+
+    public Batch loadBatch(List<Path> files) {
+        int n = files.size();
+        int len = tensorLength();
+        float[] data = new float[n * len];
+        UnreadableImageException[] errors = new UnreadableImageException[n];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            try {
+                load(files.get(i), data, i * len);
+            } catch (UnreadableImageException e) {
+                errors[i] = e;
+            }
+        });
+        List<Integer> ok = IntStream.range(0, n).filter(i -> errors[i] == null).boxed().toList();
+        List<UnreadableImageException> failures = Arrays.stream(errors).filter(Objects::nonNull).toList();
+        if (ok.isEmpty()) {
+            return new Batch(null, ok, failures);
+        }
+        float[] packed = data;
+        if (ok.size() < n) {
+            packed = new float[ok.size() * len];
+            for (int j = 0; j < ok.size(); j++) {
+                System.arraycopy(data, ok.get(j) * len, packed, j * len, len);
+            }
+        }
+        return new Batch(Nd4j.create(packed, pre.shape(ok.size()), 'c'), ok, failures);
     }
 
     private Mat decode(Path file, byte[] bytes, ImageHeader header) throws UnreadableImageException {

@@ -6,10 +6,8 @@ import org.graft.common.AtomicFiles;
 import org.graft.common.GraftException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
-import org.graft.data.UnreadableImageException;
 import org.graft.model.ModelBundle;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
@@ -67,39 +67,24 @@ public final class Predictor {
         List<String> labels = bundle.description().labels();
         int k = Math.max(1, Math.min(topK, labels.size()));
         List<Prediction> out = new ArrayList<>(images.size());
-        int len = loader.tensorLength();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
-            float[] data = new float[batch.size() * len];
-            String[] errors = new String[batch.size()];
-            IntStream.range(0, batch.size()).parallel().forEach(i -> {
-                try {
-                    loader.load(batch.get(i), data, i * len);
-                } catch (UnreadableImageException e) {
-                    errors[i] = e.getMessage();
-                }
-            });
-            List<Integer> ok = IntStream.range(0, batch.size()).filter(i -> errors[i] == null).boxed().toList();
-            INDArray probs = null;
-            if (!ok.isEmpty()) {
-                float[] packed = new float[ok.size() * len];
-                for (int j = 0; j < ok.size(); j++) {
-                    System.arraycopy(data, ok.get(j) * len, packed, j * len, len);
-                }
-                INDArray x = Nd4j.create(packed, bundle.description().preprocessing().shape(ok.size()), 'c');
-                probs = bundle.graph().outputSingle(false, x);
-            }
+            ImageLoader.Batch loaded = loader.loadBatch(batch);
+            INDArray probs = loaded.features() == null ? null
+                    : bundle.graph().outputSingle(false, loaded.features());
+            Map<Path, String> errors = new HashMap<>();
+            loaded.failures().forEach(e -> errors.put(e.path(), e.getMessage()));
             int row = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                if (errors[i] != null) {
-                    out.add(new Prediction(batch.get(i), List.of(), errors[i]));
+            for (Path file : batch) {
+                if (errors.containsKey(file)) {
+                    out.add(new Prediction(file, List.of(), errors.get(file)));
                     continue;
                 }
                 float[] p = probs.getRow(row++).toFloatVector();
                 List<Prediction.Ranked> ranked = IntStream.range(0, p.length).boxed()
                         .sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
                         .map(c -> new Prediction.Ranked(labels.get(c), p[c])).toList();
-                out.add(new Prediction(batch.get(i), ranked, null));
+                out.add(new Prediction(file, ranked, null));
             }
             progress.accept(batch.size());
         }
