@@ -46,18 +46,40 @@ public final class BackboneLoader {
         return registry;
     }
 
-    /** A registry name ("mobilenet-v1-0.25") or the path of a Keras model file. */
+    /** A registry name ("efficientnet-b0") or the path of a Keras model or weights file. */
     public Backbone load(String nameOrPath) {
         if (registry.contains(nameOrPath)) {
             BackboneSpec spec = registry.get(nameOrPath);
             Path file = fetcher.fetch(spec.file());
+            if ("keras-weights".equals(spec.format())) {
+                return fromWeightsFile(spec.name(), file, spec.architecture(), spec.featureLayer(),
+                        spec.preprocessing(), spec.license());
+            }
             return fromKerasFile(spec.name(), file, spec.featureLayer(), spec.preprocessing(), spec.license());
         }
         Path file = Path.of(nameOrPath);
         if (!Files.exists(file) && !nameOrPath.toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|keras)$")) {
             registry.get(nameOrPath); // throws "unknown backbone" listing the known names
         }
+        KerasImporter.checkFileType(file);
+        String architecture = KerasWeightsFiles.recogniseArchitecture(file);
+        if (architecture != null) {
+            // an official weights-only file given by path: the same path as the registry's download
+            BackboneSpec spec = registry.all().stream().filter(s -> architecture.equals(s.architecture()))
+                    .findFirst().orElseThrow();
+            return fromWeightsFile(file.getFileName().toString(), file, architecture, spec.featureLayer(),
+                    spec.preprocessing(), spec.license());
+        }
         return fromKerasFile(file.getFileName().toString(), file, null, null, "as given by the user");
+    }
+
+    private Backbone fromWeightsFile(String name, Path file, String architecture, String specFeatureLayer,
+                                     Preprocessing specPre, String license) {
+        long t0 = System.nanoTime();
+        ComputationGraph graph = KerasImporter.importWithWeightsFile(Architectures.kerasConfig(architecture), file);
+        log.info("Built {} and loaded the weights of {} in {} ms", architecture, file.getFileName(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return finish(name, graph, file, specFeatureLayer, specPre != null ? specPre : null, license, null);
     }
 
     private Backbone fromKerasFile(String name, Path file, String specFeatureLayer, Preprocessing specPre,
@@ -66,11 +88,16 @@ public final class BackboneLoader {
         var config = KerasImporter.readPatchedConfig(file);
         ComputationGraph graph = KerasImporter.importGraph(file, config);
         log.info("Imported {} in {} ms", file.getFileName(), (System.nanoTime() - t0) / 1_000_000);
+        return finish(name, graph, file, specFeatureLayer, specPre, license, KerasImporter.inputShape(config));
+    }
+
+    private Backbone finish(String name, ComputationGraph graph, Path file, String specFeatureLayer,
+                            Preprocessing specPre, String license, int[] declaredInput) {
         String feature = featureLayer != null ? featureLayer
                 : specFeatureLayer != null ? specFeatureLayer : FeatureLayers.detect(graph);
         FeatureLayers.requireVertex(graph, feature);
         Preprocessing pre = preprocessing != null ? preprocessing
-                : specPre != null ? specPre : guessPreprocessing(KerasImporter.inputShape(config), file);
+                : specPre != null ? specPre : guessPreprocessing(declaredInput, file);
         long[] featureShape = featureShape(graph, feature, pre);
         return new Backbone(name, graph, feature, featureShape, pre, file.toAbsolutePath(), Checksums.sha256(file),
                 license);

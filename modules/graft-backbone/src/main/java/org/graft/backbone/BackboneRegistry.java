@@ -44,11 +44,13 @@ public final class BackboneRegistry {
             JsonNode f = b.get("file");
             List<String> mirrors = new ArrayList<>();
             f.path("mirrorPaths").forEach(m -> mirrors.add(m.asText()));
-            Artifact artifact = new Artifact(f.get("fileName").asText(), f.get("url").asText(),
-                    f.hasNonNull("sha256") ? f.get("sha256").asText() : null, mirrors);
+            String checksum = f.hasNonNull("sha256") ? f.get("sha256").asText()
+                    : f.hasNonNull("md5") ? f.get("md5").asText() : null;
+            Artifact artifact = new Artifact(f.get("fileName").asText(), f.get("url").asText(), checksum, mirrors);
             Preprocessing pre = mapper.treeToValue(b.get("preprocessing"), Preprocessing.class);
             specs.put(b.get("name").asText(), new BackboneSpec(b.get("name").asText(),
-                    b.path("description").asText(""), b.get("format").asText(), artifact,
+                    b.path("description").asText(""), b.get("format").asText(),
+                    b.hasNonNull("architecture") ? b.get("architecture").asText() : null, artifact,
                     b.hasNonNull("featureLayer") ? b.get("featureLayer").asText() : null, pre,
                     b.path("license").asText("")));
         }

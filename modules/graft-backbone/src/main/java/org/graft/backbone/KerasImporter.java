@@ -15,6 +15,11 @@ import org.deeplearning4j.nn.modelimport.keras.config.KerasModelConfiguration;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
+import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
+import org.graft.backbone.keras.Hdf5ScalarStripper;
+import org.graft.backbone.keras.KerasBroadcastMultiply;
+import org.graft.backbone.keras.KerasNormalization;
+import org.graft.backbone.keras.KerasRescaling;
 import org.graft.common.GraftException;
 import org.graft.common.Json;
 
@@ -33,6 +38,13 @@ import java.util.Arrays;
 public final class KerasImporter {
     private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+    static {
+        // DL4J's registry of custom Keras layers is process-wide; registering the same classes again is harmless.
+        KerasLayer.registerCustomLayer(KerasRescaling.CLASS_NAME, KerasRescaling.class);
+        KerasLayer.registerCustomLayer(KerasNormalization.CLASS_NAME, KerasNormalization.class);
+        KerasLayer.registerCustomLayer(KerasBroadcastMultiply.CLASS_NAME, KerasBroadcastMultiply.class);
+    }
 
     private KerasImporter() {
     }
@@ -74,21 +86,51 @@ public final class KerasImporter {
 
     /** Imports the model with its weights, given its config from {@link #readPatchedConfig}. */
     public static ComputationGraph importGraph(Path h5, ObjectNode config) {
+        return build(h5, config, true);
+    }
+
+    /**
+     * Imports an architecture Graft builds itself (e.g. {@link EfficientNetB0}) with the weights of a weights-only
+     * file, matched by layer name.
+     */
+    public static ComputationGraph importWithWeightsFile(ObjectNode architecture, Path weightsH5) {
+        checkFileType(weightsH5);
+        ObjectNode config = KerasJsonPatcher.patch(architecture.deepCopy(), "2.15.0", "tensorflow");
+        return build(weightsH5, config, false);
+    }
+
+    /** The architecture alone, with freshly initialised weights (tests, and training from scratch). */
+    public static ComputationGraph importArchitecture(ObjectNode architecture) {
+        ObjectNode config = KerasJsonPatcher.patch(architecture.deepCopy(), "2.15.0", "tensorflow");
+        return build(null, config, false);
+    }
+
+    private static ComputationGraph build(Path h5, ObjectNode config, boolean fullModel) {
+        Path weights = null;
         try {
+            weights = h5 == null ? null : Hdf5ScalarStripper.withoutScalars(h5);
             KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())
                     .modelJson(Json.mapper().writeValueAsString(config))
-                    .weightsHdf5Filename(h5.toString())
                     .enforceTrainingConfig(false);
+            if (weights == null) {
+                // architecture only
+            } else if (fullModel) {
+                builder.weightsHdf5Filename(weights.toString());   // weights under /model_weights
+            } else {
+                builder.weightsHdf5FilenameNoRoot(weights.toString()); // save_weights layout: at the root
+            }
             ComputationGraph graph;
             if ("Sequential".equals(config.path("class_name").asText())) {
                 KerasSequentialModel sequential = builder.buildSequential();
-                graph = sequential.getMultiLayerNetwork().toComputationGraph();
+                graph = sequential.getMultiLayerNetwork(weights != null).toComputationGraph();
             } else {
                 KerasModel model = builder.buildModel();
-                graph = model.getComputationGraph();
+                graph = model.getComputationGraph(weights != null);
             }
             removeNoOpDropout(graph);
             return graph;
+        } catch (GraftException e) {
+            throw e;
         } catch (UnsupportedKerasConfigurationException e) {
             throw new GraftException("Graft cannot import " + h5 + ": " + firstLine(e.getMessage()),
                     "The model uses a Keras layer or option that DL4J 1.0.0-M2.1 does not support.", e);
@@ -96,6 +138,14 @@ public final class KerasImporter {
             throw new GraftException("Importing the Keras model " + h5 + " failed: " + firstLine(e.getMessage()),
                     "If it is a model nested inside another (a common transfer-learning save), save the inner "
                             + "model on its own; otherwise re-save it from Keras 2 as .h5.", e);
+        } finally {
+            if (weights != null && !weights.equals(h5)) {
+                try {
+                    java.nio.file.Files.deleteIfExists(weights);
+                } catch (IOException e) {
+                    // a temporary file; deleteOnExit is the fallback
+                }
+            }
         }
     }
 

@@ -30,6 +30,12 @@ final class KerasJsonPatcher {
     private KerasJsonPatcher() {
     }
 
+    /** Keras layers DL4J M2.1 lacks, mapped to Graft's own implementations (registered by KerasImporter). */
+    static final java.util.Map<String, String> REPLACED_LAYERS = java.util.Map.of(
+            "Rescaling", org.graft.backbone.keras.KerasRescaling.CLASS_NAME,
+            "Normalization", org.graft.backbone.keras.KerasNormalization.CLASS_NAME,
+            "Multiply", org.graft.backbone.keras.KerasBroadcastMultiply.CLASS_NAME);
+
     static ObjectNode patch(ObjectNode model, String kerasVersion, String backend) {
         if (!model.hasNonNull("keras_version")) {
             model.put("keras_version", kerasVersion);
@@ -39,9 +45,33 @@ final class KerasJsonPatcher {
         }
         JsonNode layersNode = model.path("config").path("layers");
         if (layersNode instanceof ArrayNode layers) {
+            refuseNestedModels(layers);
             expandKeepDims(layers);
+            for (JsonNode layer : layers) {
+                String replacement = REPLACED_LAYERS.get(layer.path("class_name").asText());
+                if (replacement != null) {
+                    ((ObjectNode) layer).put("class_name", replacement);
+                }
+            }
         }
         return model;
+    }
+
+    /**
+     * A whole model used as one layer (the usual Keras transfer-learning save: base model inside an outer model).
+     * DL4J cannot import that; say how to save the inner model on its own.
+     */
+    private static void refuseNestedModels(ArrayNode layers) {
+        for (JsonNode layer : layers) {
+            String cls = layer.path("class_name").asText();
+            if (cls.equals("Functional") || cls.equals("Model") || cls.equals("Sequential")) {
+                String inner = layer.path("config").path("name").asText(layer.path("name").asText());
+                throw new GraftException("The model nests a whole model ('" + inner + "', " + cls
+                        + ") inside it as one layer; Graft imports flat models only.",
+                        "In Keras, save the inner model by itself: model.get_layer('" + inner + "').save('"
+                                + inner + ".h5'), and pass that file as --backbone; Graft adds the new head itself.");
+            }
+        }
     }
 
     private static void expandKeepDims(ArrayNode layers) {

@@ -101,7 +101,7 @@ class KerasImportTest {
         assertTrue(r.contains(r.defaultName()));
         for (BackboneSpec s : r.all()) {
             assertTrue(s.file().url().startsWith("https://"), s.name());
-            assertEquals(64, s.file().sha256().length(), s.name() + " has a sha256");
+            assertTrue(s.file().checksum() != null, s.name() + " has a published checksum");
         }
     }
 }

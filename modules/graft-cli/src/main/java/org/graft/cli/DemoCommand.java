@@ -1,6 +1,7 @@
 package org.graft.cli;
 
 import org.graft.backbone.Backbone;
+import org.graft.common.DownloadException;
 import org.graft.data.ImageFolder;
 import org.graft.data.SampleDatasets;
 import org.graft.data.SkipLog;
@@ -37,14 +38,34 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     Workspace workspace;
 
+    /** The backbone the demo falls back to when the default's weights cannot be had (it is small, and mirrored). */
+    static final String FALLBACK = "mobilenet-v1-0.25";
+
+    /**
+     * The default backbone; on a machine that cannot download it (offline, not in GRAFT_MIRROR) the demo says so
+     * and uses the small MobileNet instead, so that a first run still shows the whole job.
+     */
+    private Backbone defaultOrFallback(org.graft.backbone.BackboneLoader loader) {
+        String name = loader.registry().defaultName();
+        try {
+            System.out.println("1/4 Backbone: " + name);
+            return loader.load(name);
+        } catch (DownloadException e) {
+            if (name.equals(FALLBACK)) {
+                throw e;
+            }
+            System.out.println("    " + e.getMessage());
+            System.out.println("    The demo uses " + FALLBACK + " instead (for " + name + ": " + e.hint() + ")");
+            return loader.load(FALLBACK);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
                 workspace.datasetFetcher());
         var loader = workspace.backboneLoader().build();
-        String name = loader.registry().defaultName();
-        System.out.println("1/4 Backbone: " + name);
-        Backbone backbone = loader.load(name);
+        Backbone backbone = defaultOrFallback(loader);
 
         System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));
         TrainingResult result = TrainingJob.builder()

@@ -27,7 +27,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path val;
 
     @Option(names = "--backbone", paramLabel = "NAME|FILE", description = "Registry name or Keras .h5 file "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "mobilenet-v1-0.25")
+            + "(default: the registry's default, efficientnet-b0; see 'graft inspect --list').")
     String backbone;
 
     @Option(names = "--mode", paramLabel = "transfer|finetune", defaultValue = "transfer",
@@ -98,7 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingResult result = TrainingJob.builder()
                 .setTrainData(data)
                 .optValidationData(val)
-                .setBackbone(() -> backbones.load(backbone))
+                .setBackbone(() -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName()))
                 .setRunDir(out)
                 .optConfig(config)
                 .optUi(ui)

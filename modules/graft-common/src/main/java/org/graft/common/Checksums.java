@@ -16,7 +16,12 @@ public final class Checksums {
     }
 
     public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+        return hash(file, "SHA-256");
+    }
+
+    /** The file's digest with the given algorithm ("SHA-256", "MD5"), as lower-case hex. */
+    public static String hash(Path file, String algorithm) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest(algorithm))) {
             byte[] buffer = new byte[1 << 16];
             while (in.read(buffer) >= 0) {
                 // DigestInputStream hashes as it reads
@@ -28,14 +33,14 @@ public final class Checksums {
     }
 
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
+        return HexFormat.of().formatHex(digest("SHA-256").digest(bytes));
     }
 
-    private static MessageDigest digest() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java has SHA-256", e);
+            throw new IllegalStateException("Every Java has SHA-256 and MD5", e);
         }
     }
 }

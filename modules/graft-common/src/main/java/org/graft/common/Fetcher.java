@@ -65,7 +65,7 @@ public final class Fetcher {
     public Path fetch(Artifact a) {
         Path cached = cachedPath(a);
         if (Files.isRegularFile(cached)) {
-            if (a.sha256() == null || a.sha256().equals(Checksums.sha256(cached))) {
+            if (a.checksum() == null || a.checksum().equals(Checksums.hash(cached, a.checksumAlgorithm()))) {
                 return cached;
             }
             log.warn("{} does not match its checksum; fetching it again", cached);
@@ -136,20 +136,20 @@ public final class Fetcher {
     }
 
     private static void verify(Artifact a, Path file, String what) {
-        if (a.sha256() == null) {
+        if (a.checksum() == null) {
             log.warn("{} has no published checksum; using {} unverified (sha256 {})", a.fileName(), file,
                     Checksums.sha256(file));
             return;
         }
-        String actual = Checksums.sha256(file);
-        if (!a.sha256().equals(actual)) {
-            throw new GraftException(
-                    "Checksum mismatch for " + what + ": expected sha256 " + a.sha256() + " but got " + actual,
+        String actual = Checksums.hash(file, a.checksumAlgorithm());
+        if (!a.checksum().equals(actual)) {
+            throw new GraftException("Checksum mismatch for " + what + ": expected " + a.checksumAlgorithm() + " "
+                    + a.checksum() + " but got " + actual,
                     "The file is damaged or not the official one. Delete it and fetch it again.");
         }
     }
 
-    private GraftException notFound(Artifact a, String reason) {
+    private DownloadException notFound(Artifact a, String reason) {
         StringBuilder hint = new StringBuilder("Download it yourself from " + a.url() + " and put it at "
                 + cachedPath(a) + ", or set " + MIRROR_ENV + " to a folder that holds it");
         if (!a.mirrorPaths().isEmpty()) {
@@ -158,7 +158,7 @@ public final class Fetcher {
         if (mirrorDir != null) {
             hint.append(". Looked in the mirror at: ").append(mirrorCandidates(a));
         }
-        return new GraftException("Could not get " + a.fileName() + " (" + reason + ").", hint + ".");
+        return new DownloadException("Could not get " + a.fileName() + " (" + reason + ").", hint + ".");
     }
 
     /** Builder: {@code setCacheDir} is required; the rest is optional. */

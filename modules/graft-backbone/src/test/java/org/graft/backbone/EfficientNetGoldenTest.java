@@ -1,0 +1,207 @@
+package org.graft.backbone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.graft.common.Checksums;
+import org.graft.common.Fetcher;
+import org.graft.common.GraftException;
+import org.graft.common.Json;
+import org.graft.common.SharedMaterial;
+import org.graft.data.ImageLoader;
+import org.graft.data.Preprocessing;
+import org.graft.data.TestImages;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * EfficientNet-B0 from every Keras source Graft supports, checked against a NumPy forward pass of the same
+ * architecture (fixtures/make_efficientnet_fixtures.py: Keras-format files with seeded random weights, written
+ * with h5py, no TensorFlow). The fixtures are ~20 MB each, so they are generated here rather than committed.
+ */
+class EfficientNetGoldenTest {
+    static final double TOLERANCE = 1e-4;
+    static final String NEEDS = "python3 with h5py and numpy (Debian: apt-get install python3-h5py python3-numpy)";
+
+    @TempDir
+    static Path dir;
+    static Path fixtures;
+    static JsonNode reference;
+    static List<String> names = new ArrayList<>();
+    static List<INDArray> inputs = new ArrayList<>();
+    static BackboneRegistry registry;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        if (!pythonWithH5py()) {
+            System.err.println("Skipped: EfficientNet golden tests need " + NEEDS);
+            return;
+        }
+        Preprocessing pre = BackboneRegistry.builtIn().get("efficientnet-b0").preprocessing();
+        ImageLoader loader = new ImageLoader(pre);
+        List<Path> images = new ArrayList<>();
+        for (String photo : List.of("cat.bmp", "bird.bmp")) {
+            SharedMaterial.find("models/imagenet-check/" + photo).ifPresent(images::add);
+        }
+        if (images.isEmpty()) {
+            // without the shared photos, a synthetic picture with structure at several scales
+            BufferedImage img = new BufferedImage(320, 240, BufferedImage.TYPE_3BYTE_BGR);
+            for (int y = 0; y < 240; y++) {
+                for (int x = 0; x < 320; x++) {
+                    img.setRGB(x, y, new Color((x * 7 + y) % 256, (int) (128 + 127 * Math.sin(x / 9.0)),
+                            (x ^ y) & 0xFF).getRGB());
+                }
+            }
+            images.add(TestImages.write(img, dir.resolve("synthetic.png"), "png"));
+        }
+        List<String> args = new ArrayList<>(List.of(python(), script().toString(), dir.resolve("fx").toString()));
+        for (Path image : images) {
+            float[] x = loader.load(image);
+            String name = image.getFileName().toString().replaceAll("\\.[a-z]+$", "") + ".bin";
+            ByteBuffer buf = ByteBuffer.allocate(4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(x);
+            Path bin = Files.write(dir.resolve(name), buf.array());
+            args.add(bin.toString());
+            names.add(name);
+            inputs.add(Nd4j.create(x, pre.shape(1), 'c'));
+        }
+        Process p = new ProcessBuilder(args).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("fixtures.log").toFile()).start();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "fixture generation finished");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("fixtures.log")));
+        fixtures = dir.resolve("fx");
+        reference = Json.mapper().readTree(fixtures.resolve("reference.json").toFile());
+
+        // the built-in registry, with the fixture's checksum in place of the official one
+        ObjectNode json = (ObjectNode) Json.mapper().readTree(BackboneRegistry.class.getResourceAsStream("registry.json"));
+        for (JsonNode b : json.get("backbones")) {
+            ObjectNode file = (ObjectNode) b.get("file");
+            Path fixture = fixtures.resolve(file.get("fileName").asText());
+            if (Files.exists(fixture)) {
+                file.remove("md5");
+                file.put("sha256", Checksums.sha256(fixture));
+            }
+        }
+        registry = BackboneRegistry.parse(json);
+    }
+
+    private static Path script() {
+        return TinyBackbone.fixture("make_efficientnet_fixtures.py");
+    }
+
+    private static String python() {
+        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
+    private static boolean pythonWithH5py() {
+        try {
+            Process p = new ProcessBuilder(python(), "-c", "import h5py, numpy").redirectErrorStream(true).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    @BeforeEach
+    void needsFixtures() {
+        assumeTrue(reference != null, "Skipped: needs " + NEEDS);
+    }
+
+    private static void assertMatches(ComputationGraph g, String variant, boolean top, String what) {
+        for (int i = 0; i < names.size(); i++) {
+            JsonNode ref = reference.get(variant).get(names.get(i));
+            Map<String, INDArray> acts = g.feedForward(new INDArray[]{inputs.get(i)}, false, false);
+            assertClose(ref.get("features"), acts.get("avg_pool").toDoubleVector(), what + " features " + names.get(i));
+            if (top) {
+                assertClose(ref.get("probabilities"), g.outputSingle(inputs.get(i)).toDoubleVector(),
+                        what + " probabilities " + names.get(i));
+            }
+        }
+    }
+
+    private static void assertClose(JsonNode expected, double[] actual, String what) {
+        assertEquals(expected.size(), actual.length, what);
+        double max = 0;
+        for (int j = 0; j < actual.length; j++) {
+            max = Math.max(max, Math.abs(expected.get(j).asDouble() - actual[j]));
+        }
+        System.out.printf("%s: max abs diff %.2e%n", what, max);
+        assertTrue(max <= TOLERANCE, what + ": max abs diff " + max);
+    }
+
+    private BackboneLoader loader(Path cache) {
+        Fetcher fetcher = Fetcher.builder().setCacheDir(cache).optMirrorDir(fixtures).optOffline(true).build();
+        return BackboneLoader.builder().setFetcher(fetcher).optRegistry(registry).build();
+    }
+
+    @Test
+    void weightsOnlyFileThroughTheRegistryAsADownloadWouldGo(@TempDir Path cache) {
+        Backbone b = loader(cache).load("efficientnet-b0");
+        assertEquals("avg_pool", b.featureLayer());
+        assertEquals(1280, b.featureSize());
+        assertMatches(b.graph(), "two_rescaling", true, "weights-only efficientnetb0.h5");
+    }
+
+    @Test
+    void notopWeightsGiveTheSameFeatures(@TempDir Path cache) {
+        Backbone b = loader(cache).load("efficientnet-b0-notop");
+        assertMatches(b.graph(), "two_rescaling", false, "weights-only efficientnetb0_notop.h5");
+    }
+
+    @Test
+    void weightsOnlyFileGivenByPathIsRecognised(@TempDir Path cache) {
+        Backbone b = loader(cache).load(fixtures.resolve("efficientnetb0.h5").toString());
+        assertEquals("avg_pool", b.featureLayer());
+        assertMatches(b.graph(), "two_rescaling", true, "efficientnetb0.h5 by path");
+    }
+
+    @Test
+    void fullModelFromKeras28(@TempDir Path cache) {
+        ComputationGraph g = KerasImporter.importGraph(fixtures.resolve("efficientnetb0_keras2.8.h5"));
+        assertMatches(g, "one_rescaling", true, "Keras 2.8 full model");
+    }
+
+    @Test
+    void fullModelFromKeras215SurvivesSaveAndLoad() throws Exception {
+        ComputationGraph g = KerasImporter.importGraph(fixtures.resolve("efficientnetb0_keras2.15.h5"));
+        assertMatches(g, "two_rescaling", true, "Keras 2.15 full model");
+        Path zip = dir.resolve("saved.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), false);
+        assertMatches(ModelSerializer.restoreComputationGraph(zip.toFile(), false), "two_rescaling", true,
+                "Keras 2.15 full model after save -> load");
+    }
+
+    @Test
+    void nestedModelIsExplained() throws Exception {
+        Path nested = dir.resolve("nested.h5");
+        Process p = new ProcessBuilder(python(), script().toString(), "--tiny-nested", nested.toString())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0);
+        GraftException e = assertThrows(GraftException.class, () -> KerasImporter.importGraph(nested));
+        assertTrue(e.getMessage().contains("nests a whole model"), e.getMessage());
+        assertTrue(e.hint().contains(".save("), e.hint());
+    }
+}
