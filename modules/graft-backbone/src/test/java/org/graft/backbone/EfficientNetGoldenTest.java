@@ -1,11 +1,8 @@
 package org.graft.backbone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.graft.common.Checksums;
-import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
 import org.graft.common.Json;
 import org.graft.common.SharedMaterial;
@@ -43,7 +40,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class EfficientNetGoldenTest {
     static final double TOLERANCE = 1e-4;
-    static final String NEEDS = "python3 with h5py and numpy (Debian: apt-get install python3-h5py python3-numpy)";
 
     @TempDir
     static Path dir;
@@ -51,12 +47,11 @@ class EfficientNetGoldenTest {
     static JsonNode reference;
     static List<String> names = new ArrayList<>();
     static List<INDArray> inputs = new ArrayList<>();
-    static BackboneRegistry registry;
 
     @BeforeAll
     static void generate() throws Exception {
-        if (!pythonWithH5py()) {
-            System.err.println("Skipped: EfficientNet golden tests need " + NEEDS);
+        if (!EfficientNetFixtures.available()) {
+            System.err.println("Skipped: EfficientNet golden tests need " + EfficientNetFixtures.NEEDS);
             return;
         }
         Preprocessing pre = BackboneRegistry.builtIn().get("efficientnet-b0").preprocessing();
@@ -76,57 +71,24 @@ class EfficientNetGoldenTest {
             }
             images.add(TestImages.write(img, dir.resolve("synthetic.png"), "png"));
         }
-        List<String> args = new ArrayList<>(List.of(python(), script().toString(), dir.resolve("fx").toString()));
+        List<Path> bins = new ArrayList<>();
         for (Path image : images) {
             float[] x = loader.load(image);
             String name = image.getFileName().toString().replaceAll("\\.[a-z]+$", "") + ".bin";
             ByteBuffer buf = ByteBuffer.allocate(4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(x);
-            Path bin = Files.write(dir.resolve(name), buf.array());
-            args.add(bin.toString());
+            bins.add(Files.write(dir.resolve(name), buf.array()));
             names.add(name);
             inputs.add(Nd4j.create(x, pre.shape(1), 'c'));
         }
-        Process p = new ProcessBuilder(args).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("fixtures.log").toFile()).start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "fixture generation finished");
-        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("fixtures.log")));
         fixtures = dir.resolve("fx");
+        EfficientNetFixtures.generate(fixtures, bins);
         reference = Json.mapper().readTree(fixtures.resolve("reference.json").toFile());
-
-        // the built-in registry, with the fixture's checksum in place of the official one
-        ObjectNode json = (ObjectNode) Json.mapper().readTree(BackboneRegistry.class.getResourceAsStream("registry.json"));
-        for (JsonNode b : json.get("backbones")) {
-            ObjectNode file = (ObjectNode) b.get("file");
-            Path fixture = fixtures.resolve(file.get("fileName").asText());
-            if (Files.exists(fixture)) {
-                file.remove("md5");
-                file.put("sha256", Checksums.sha256(fixture));
-            }
-        }
-        registry = BackboneRegistry.parse(json);
-    }
-
-    private static Path script() {
-        return TinyBackbone.fixture("make_efficientnet_fixtures.py");
-    }
-
-    private static String python() {
-        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-    }
-
-    private static boolean pythonWithH5py() {
-        try {
-            Process p = new ProcessBuilder(python(), "-c", "import h5py, numpy").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     @BeforeEach
     void needsFixtures() {
-        assumeTrue(reference != null, "Skipped: needs " + NEEDS);
+        assumeTrue(reference != null, "Skipped: needs " + EfficientNetFixtures.NEEDS);
     }
 
     private static void assertMatches(ComputationGraph g, String variant, boolean top, String what) {
@@ -151,13 +113,12 @@ class EfficientNetGoldenTest {
         assertTrue(max <= TOLERANCE, what + ": max abs diff " + max);
     }
 
-    private BackboneLoader loader(Path cache) {
-        Fetcher fetcher = Fetcher.builder().setCacheDir(cache).optMirrorDir(fixtures).optOffline(true).build();
-        return BackboneLoader.builder().setFetcher(fetcher).optRegistry(registry).build();
+    private BackboneLoader loader(Path cache) throws IOException {
+        return EfficientNetFixtures.loader(fixtures, cache);
     }
 
     @Test
-    void weightsOnlyFileThroughTheRegistryAsADownloadWouldGo(@TempDir Path cache) {
+    void weightsOnlyFileThroughTheRegistryAsADownloadWouldGo(@TempDir Path cache) throws IOException {
         Backbone b = loader(cache).load("efficientnet-b0");
         assertEquals("avg_pool", b.featureLayer());
         assertEquals(1280, b.featureSize());
@@ -165,13 +126,13 @@ class EfficientNetGoldenTest {
     }
 
     @Test
-    void notopWeightsGiveTheSameFeatures(@TempDir Path cache) {
+    void notopWeightsGiveTheSameFeatures(@TempDir Path cache) throws IOException {
         Backbone b = loader(cache).load("efficientnet-b0-notop");
         assertMatches(b.graph(), "two_rescaling", false, "weights-only efficientnetb0_notop.h5");
     }
 
     @Test
-    void weightsOnlyFileGivenByPathIsRecognised(@TempDir Path cache) {
+    void weightsOnlyFileGivenByPathIsRecognised(@TempDir Path cache) throws IOException {
         Backbone b = loader(cache).load(fixtures.resolve("efficientnetb0.h5").toString());
         assertEquals("avg_pool", b.featureLayer());
         assertMatches(b.graph(), "two_rescaling", true, "efficientnetb0.h5 by path");
@@ -196,7 +157,8 @@ class EfficientNetGoldenTest {
     @Test
     void nestedModelIsExplained() throws Exception {
         Path nested = dir.resolve("nested.h5");
-        Process p = new ProcessBuilder(python(), script().toString(), "--tiny-nested", nested.toString())
+        Process p = new ProcessBuilder(EfficientNetFixtures.python(), EfficientNetFixtures.script().toString(),
+                "--tiny-nested", nested.toString())
                 .redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0);

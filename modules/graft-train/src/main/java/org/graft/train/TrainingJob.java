@@ -1,7 +1,6 @@
 package org.graft.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.transferlearning.TransferLearningHelper;
 import org.graft.backbone.Backbone;
 import org.graft.common.AtomicFiles;
 import org.graft.common.Checksums;
@@ -36,7 +35,7 @@ import java.util.function.Supplier;
  * and validation each epoch, keep the best model, and write the run folder.
  *
  * <p>In transfer mode the frozen backbone's output for each image does not change between epochs, so it is
- * computed once ({@link TransferLearningHelper#featurize}) and only the head is trained on it: each epoch then
+ * computed once and only the head is trained on it: each epoch then
  * costs a fraction of a forward pass.
  *
  * <p>Builder: {@code setTrainData}, {@code setBackbone} and {@code setRunDir} are required.
@@ -206,9 +205,15 @@ public final class TrainingJob {
         EvaluationReport validate();
     }
 
-    /** Transfer mode: features from the frozen backbone once, then epochs over the head only. */
+    /**
+     * Transfer mode: features from the frozen backbone once, then epochs over a small graph holding only the head,
+     * whose parameters are copied back into the full graph after each epoch. (DL4J's TransferLearningHelper does
+     * the same, but keeps every layer's activations while featurizing, ~16 GB for EfficientNet-B0 at batch 32,
+     * and cannot split graphs whose frozen part starts with parameter-free vertices.)
+     */
     private final class TransferLoop implements EpochLoop {
-        private final TransferLearningHelper helper;
+        private final ComputationGraph graph;
+        private final ComputationGraph extractor;
         private final ComputationGraph head;
         private final DataSet trainFeatures;
         private final List<DataSet> valFeatures;
@@ -216,9 +221,10 @@ public final class TrainingJob {
 
         TransferLoop(ComputationGraph graph, ImageBatchIterator trainIt, ImageBatchIterator valIt,
                      List<String> labels, TrainingUi trainingUi) {
-            this.helper = new TransferLearningHelper(graph);
-            this.head = helper.unfrozenGraph();
+            this.graph = graph;
             this.labels = labels;
+            this.extractor = HeadGrafter.featureExtractor(graph, HeadGrafter.headInput(backbone));
+            this.head = HeadGrafter.headOnly(graph, HeadGrafter.headInputSize(backbone), config);
             if (trainingUi != null) {
                 // only the small head trains here, so statistics at every iteration cost next to nothing
                 head.setListeners(trainingUi.listener(1));
@@ -237,7 +243,7 @@ public final class TrainingJob {
             try (Progress p = Progress.start(showProgress, TrainingJob.this.out, task, it.numExamples(), "img")) {
                 while (it.hasNext()) {
                     DataSet batch = it.next();
-                    DataSet f = helper.featurize(batch);
+                    DataSet f = new DataSet(extractor.outputSingle(false, batch.getFeatures()), batch.getLabels());
                     f.setExampleMetaData(batch.getExampleMetaData());
                     out.add(f);
                     p.step(batch.numExamples(), null);
@@ -256,7 +262,7 @@ public final class TrainingJob {
             try (Progress p = Progress.start(showProgress, out, "Epoch " + epoch + "/" + config.epochs(),
                     batches.size(), "batch")) {
                 for (DataSet batch : batches) {
-                    helper.fitFeaturized(batch);
+                    head.fit(batch);
                     int n = batch.numExamples();
                     lossSum += head.score() * n;
                     INDArray probs = head.outputSingle(false, batch.getFeatures());
@@ -267,6 +273,7 @@ public final class TrainingJob {
                             (double) correct / seen));
                 }
             }
+            HeadGrafter.copyHeadInto(head, graph);
             return new double[]{lossSum / seen, (double) correct / seen};
         }
 
