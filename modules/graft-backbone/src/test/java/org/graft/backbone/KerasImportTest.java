@@ -88,11 +88,21 @@ class KerasImportTest {
     }
 
     @Test
+    void anUnsupportedLayerIsNamed() {
+        var config = KerasImporter.readPatchedConfig(TinyBackbone.file());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config").get("layers").get(3))
+                .put("class_name", "MyFancyActivation");
+        GraftException e = assertThrows(GraftException.class,
+                () -> KerasImporter.importGraph(TinyBackbone.file(), config));
+        assertTrue(e.getMessage().contains("MyFancyActivation"), e.getMessage());
+    }
+
+    @Test
     void unknownBackboneNameListsTheKnownOnes() {
         var loader = BackboneLoader.builder()
                 .setFetcher(org.graft.common.Fetcher.builder().setCacheDir(tmp).optOffline(true).build()).build();
         GraftException e = assertThrows(GraftException.class, () -> loader.load("efficientnet-b9"));
-        assertTrue(e.hint().contains("mobilenet-v1-0.25"), e.hint());
+        assertTrue(e.hint().contains("mobilenet-v1-0.25") && e.hint().contains("efficientnet-b0"), e.hint());
     }
 
     @Test
