@@ -75,6 +75,29 @@ class TinyTrainingTest {
     }
 
     @Test
+    void frozenBatchNormUsesItsStoredStatisticsEvenWhileTraining() throws Exception {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache4"));
+        ImageLoader loader = new ImageLoader(b.preprocessing());
+        INDArray one = Nd4j.create(loader.load(data.resolve("red/img_000.png")), b.preprocessing().shape(1), 'c');
+        INDArray batch = Nd4j.concat(0, one, Nd4j.create(loader.load(data.resolve("blue/img_000.png")),
+                b.preprocessing().shape(1), 'c'), Nd4j.create(loader.load(data.resolve("green/img_000.png")),
+                b.preprocessing().shape(1), 'c'));
+        for (Mode mode : Mode.values()) {
+            var g = HeadGrafter.graft(b, 3, TrainingConfig.defaults().withMode(mode));
+            // a training-mode forward pass: BatchNorm in training mode would use the batch's own statistics
+            INDArray alone = g.feedForward(new INDArray[]{one}, true, false).get("conv1_bn");
+            INDArray inBatch = g.feedForward(new INDArray[]{batch}, true, false).get("conv1_bn")
+                    .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
+            boolean same = alone.equalsWithEps(inBatch, 1e-5);
+            if (mode == Mode.TRANSFER) {
+                assertTrue(same, "frozen BatchNorm: the same output whatever else is in the batch");
+            } else {
+                assertFalse(same, "fine-tuned BatchNorm normalises with batch statistics");
+            }
+        }
+    }
+
+    @Test
     void bestEpochIsTheOneSaved() throws Exception {
         TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache3")), Mode.TRANSFER, "best", 6);
         double best = r.history().stream().mapToDouble(EpochStats::validationAccuracy).max().orElseThrow();
