@@ -79,7 +79,7 @@ public final class BackboneLoader {
         ComputationGraph graph = KerasImporter.importWithWeightsFile(Architectures.kerasConfig(architecture), file);
         log.info("Built {} and loaded the weights of {} in {} ms", architecture, file.getFileName(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return finish(name, graph, file, specFeatureLayer, specPre != null ? specPre : null, license, null);
+        return finish(name, graph, file, specFeatureLayer, specPre, license, null);
     }
 
     private Backbone fromKerasFile(String name, Path file, String specFeatureLayer, Preprocessing specPre,

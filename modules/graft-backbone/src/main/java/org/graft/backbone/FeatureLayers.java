@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.common.GraftException;
@@ -88,10 +87,5 @@ public final class FeatureLayers {
             throw new GraftException("The model has no layer named '" + name + "'.",
                     "See 'graft inspect MODEL' for the layer names.");
         }
-    }
-
-    static boolean isGlobalPooling(ComputationGraph graph, String name) {
-        GraphVertex v = graph.getConfiguration().getVertices().get(name);
-        return v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof GlobalPoolingLayer;
     }
 }

@@ -144,11 +144,13 @@ public final class TrainingJob {
                 bestParams = graph.params().dup();
                 bestReport = report;
                 bestEpoch = epoch;
-                // the best model so far is always on disk, so an interrupted run still leaves a usable model
-                save(graph, describe(labels, split, manifest, bestEpoch, epoch, report, trainSeconds, skipLog));
             }
-            writeCheckpoint(graph, describe(labels, split, manifest, bestEpoch, epoch, report, trainSeconds,
-                    skipLog));
+            ModelDescription now = describe(labels, split, manifest, bestEpoch, epoch, report, trainSeconds, skipLog);
+            if (better) {
+                // the best model so far is always on disk, so an interrupted run still leaves a usable model
+                save(graph, now);
+            }
+            writeCheckpoint(graph, now);
             Json.write(runDir.resolve("history.json"), history);
         }
 
