@@ -1,9 +1,6 @@
 package org.graft.model.layers;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code Multiply} of a feature map [N,H,W,C] by channel weights [N,1,1,C]. DL4J's own ElementWiseVertex rejects
  * such shapes when the graph is set up (though its runtime would broadcast).
  */
-public class BroadcastMultiplyVertex extends GraphVertex {
+public class BroadcastMultiplyVertex extends ParameterFreeVertex {
 
     @Override
     public BroadcastMultiplyVertex clone() {
@@ -30,10 +27,6 @@ public class BroadcastMultiplyVertex extends GraphVertex {
         return 0x5e5e;
     }
 
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
 
     @Override
     public int minVertexInputs() {
@@ -59,12 +52,6 @@ public class BroadcastMultiplyVertex extends GraphVertex {
                 ? vertexInputs[0] : vertexInputs[1];
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, BroadcastMultiplyVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
 
     @Override
     public String toString() {

@@ -1,10 +1,7 @@
 package org.graft.model.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -16,10 +13,10 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /** Runtime side of {@link BroadcastMultiplyVertex}. */
-class BroadcastMultiplyVertexImpl extends BaseGraphVertex {
+class BroadcastMultiplyVertexImpl extends ParameterFreeVertexImpl {
 
     BroadcastMultiplyVertexImpl(ComputationGraph graph, String name, int index, DataType dataType) {
-        super(graph, name, index, null, null, dataType);
+        super(graph, name, index, dataType);
     }
 
     private int fullIndex() {
@@ -50,32 +47,5 @@ class BroadcastMultiplyVertexImpl extends BaseGraphVertex {
             grads[1 - full] = Arrays.equals(summed.shape(), small.shape()) ? summed : summed.reshape(small.shape());
         }
         return new Pair<>(null, grads);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-        if (view != null) {
-            throw new IllegalStateException("BroadcastMultiplyVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState state, int minibatch) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], state);
-    }
-
-    @Override
-    public String toString() {
-        return "BroadcastMultiplyVertex(" + vertexName + ")";
     }
 }

@@ -1,9 +1,6 @@
 package org.graft.model.layers;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +15,7 @@ import java.util.Arrays;
  * ({@code (x - mean) / sqrt(variance)}) layers compute; DL4J 1.0.0-M2.1 has neither. A single value applies to
  * every channel. Serialised with the model's configuration (plain numbers, no Java serialization).
  */
-public class ChannelAffineVertex extends GraphVertex {
+public class ChannelAffineVertex extends ParameterFreeVertex {
     private double[] scale;
     private double[] offset;
     private boolean channelsLast;
@@ -64,10 +61,6 @@ public class ChannelAffineVertex extends GraphVertex {
         return 31 * Arrays.hashCode(scale) + Arrays.hashCode(offset) + (channelsLast ? 1 : 0);
     }
 
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
 
     @Override
     public int minVertexInputs() {
@@ -91,11 +84,6 @@ public class ChannelAffineVertex extends GraphVertex {
         return vertexInputs[0];
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        return new LayerMemoryReport.Builder(null, ChannelAffineVertex.class, inputTypes[0], inputTypes[0])
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
 
     @Override
     public String toString() {

@@ -1,10 +1,7 @@
 package org.graft.model.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,14 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Runtime side of {@link ChannelAffineVertex}. */
-class ChannelAffineVertexImpl extends BaseGraphVertex {
+class ChannelAffineVertexImpl extends ParameterFreeVertexImpl {
     private final double[] scale;
     private final double[] offset;
     private final boolean channelsLast;
 
     ChannelAffineVertexImpl(ComputationGraph graph, String name, int index, double[] scale, double[] offset,
                             boolean channelsLast, DataType dataType) {
-        super(graph, name, index, null, null, dataType);
+        super(graph, name, index, dataType);
         this.scale = scale;
         this.offset = offset;
         this.channelsLast = channelsLast;
@@ -58,32 +55,5 @@ class ChannelAffineVertexImpl extends BaseGraphVertex {
         try (MemoryWorkspace ws = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATION_GRAD)) {
             return new Pair<>(null, new INDArray[]{epsilon.mul(broadcastable(scale, epsilon))});
         }
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-        if (view != null) {
-            throw new IllegalStateException("ChannelAffineVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState state, int minibatch) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], state);
-    }
-
-    @Override
-    public String toString() {
-        return "ChannelAffineVertex(" + vertexName + ")";
     }
 }
