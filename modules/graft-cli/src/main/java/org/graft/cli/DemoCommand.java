@@ -10,6 +10,7 @@ import org.graft.evaluate.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.Predictor;
+import org.graft.report.RunReport;
 import org.graft.train.TrainingConfig;
 import org.graft.train.TrainingJob;
 import org.graft.train.TrainingResult;
@@ -90,8 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
         List<Prediction> predictions = new Predictor(bundle, 32).predict(images, 2, n -> { });
         Path csv = out.resolve("predictions.csv");
         Predictor.writeCsv(predictions, csv, 2);
-        System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s%n",
-                report.accuracy(), result.modelFile(), out.resolve("metrics.json"), csv);
+        Path html = RunReport.write(out);
+        System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s, "
+                + "report %s%n", report.accuracy(), result.modelFile(), out.resolve("metrics.json"), csv, html);
         return 0;
     }
 }

@@ -11,7 +11,8 @@ import java.io.PrintWriter;
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Graft a new classifier onto a pretrained image model (DL4J transfer learning).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
-                FetchCommand.class, UiCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                FetchCommand.class, UiCommand.class, ReportCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class GraftCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

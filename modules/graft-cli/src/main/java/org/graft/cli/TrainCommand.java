@@ -6,6 +6,7 @@ import org.graft.train.TrainingConfig;
 import org.graft.train.TrainingJob;
 import org.graft.train.TrainingResult;
 import org.graft.train.TrainingUi;
+import org.graft.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,6 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .run();
         System.out.println();
         System.out.println(result.validation().toTable());
+        System.out.println("Report: " + RunReport.write(result.runDir()).toAbsolutePath());
         if (ui) {
             UiCommand.waitWhileUiOpen();
             TrainingUi.stop();

@@ -73,6 +73,10 @@ class CliTest {
         assertEquals(0, graft("train", "--data", data.toString(), "--backbone", tiny, "--preprocess", "KERAS_TF",
                 "--size", "32", "--epochs", "3", "--lr", "0.01", "--out", run.toString(), "--no-progress"), stderr());
         assertTrue(Files.isRegularFile(run.resolve("model.zip")));
+        assertTrue(Files.isRegularFile(run.resolve("report.html")), "train writes the report");
+        Files.delete(run.resolve("report.html"));
+        assertEquals(0, graft("report", run.toString()), stderr());
+        assertTrue(Files.readString(run.resolve("report.html")).contains("id=\"confusion-matrix\""));
 
         assertEquals(0, graft("evaluate", "--model", run.toString()), stderr());
         @SuppressWarnings("unchecked")

@@ -14,13 +14,13 @@ import java.util.Map;
  */
 public record EvaluationReport(List<String> labels, int count, double accuracy, double macroF1, double logLoss,
                                List<ClassMetrics> perClass, long[][] confusionMatrix,
-                               List<Misclassified> misclassified) {
+                               List<Misclassified> misclassified, List<Misclassified> leastConfident) {
 
     /** Precision, recall and F1 of one class; support is the number of images truly of that class. */
     public record ClassMetrics(String label, double precision, double recall, double f1, long support) {
     }
 
-    /** An image the model got wrong. */
+    /** An image the model got wrong, or was least sure about (then the labels may agree). */
     public record Misclassified(String path, String trueLabel, String predictedLabel, double predictedProbability,
                                 double trueProbability) {
     }
@@ -45,6 +45,7 @@ public record EvaluationReport(List<String> labels, int count, double accuracy, 
         cm.put("matrix", confusionMatrix);
         m.put("confusionMatrix", cm);
         m.put("misclassified", misclassified);
+        m.put("leastConfident", leastConfident);
         return m;
     }
 

@@ -15,6 +15,9 @@ import java.util.function.UnaryOperator;
  * {@link Evaluation} for the counts and metrics.
  */
 public final class Evaluator {
+    /** How many of the least confident predictions a report lists. */
+    public static final int LEAST_CONFIDENT = 12;
+
     private Evaluator() {
     }
 
@@ -47,6 +50,7 @@ public final class Evaluator {
                                             UnaryOperator<INDArray> predict) {
         Evaluation eval = new Evaluation(labels);
         List<EvaluationReport.Misclassified> wrong = new ArrayList<>();
+        List<EvaluationReport.Misclassified> all = new ArrayList<>();
         double logLossSum = 0;
         while (batches.hasNext()) {
             DataSet ds = batches.next();
@@ -59,10 +63,12 @@ public final class Evaluator {
                 int p = predicted.getInt(i);
                 int t = actual.getInt(i);
                 logLossSum -= Math.log(Math.max(probs.getDouble(i, t), 1e-12));
+                String path = meta != null && i < meta.size() ? String.valueOf(meta.get(i)) : "#" + i;
+                var prediction = new EvaluationReport.Misclassified(path, labels.get(t), labels.get(p),
+                        probs.getDouble(i, p), probs.getDouble(i, t));
+                all.add(prediction);
                 if (p != t) {
-                    String path = meta != null && i < meta.size() ? String.valueOf(meta.get(i)) : "#" + i;
-                    wrong.add(new EvaluationReport.Misclassified(path, labels.get(t), labels.get(p),
-                            probs.getDouble(i, p), probs.getDouble(i, t)));
+                    wrong.add(prediction);
                 }
             }
         }
@@ -83,6 +89,9 @@ public final class Evaluator {
         double accuracy = total == 0 ? Double.NaN : eval.accuracy();
         double macroF1 = total == 0 ? Double.NaN : macroF1(perClass, cm);
         double logLoss = total == 0 ? Double.NaN : logLossSum / total;
-        return new EvaluationReport(labels, total, accuracy, macroF1, logLoss, perClass, cm, wrong);
+        List<EvaluationReport.Misclassified> leastConfident = all.stream()
+                .sorted(java.util.Comparator.comparingDouble(EvaluationReport.Misclassified::predictedProbability))
+                .limit(LEAST_CONFIDENT).toList();
+        return new EvaluationReport(labels, total, accuracy, macroF1, logLoss, perClass, cm, wrong, leastConfident);
     }
 }
