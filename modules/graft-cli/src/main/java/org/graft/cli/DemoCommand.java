@@ -9,6 +9,7 @@ import org.graft.evaluate.BundleEvaluator;
 import org.graft.evaluate.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
+import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
 import org.graft.report.RunReport;
 import org.graft.train.TrainingConfig;
@@ -90,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<Path> images = Predictor.collectImages(data.resolve("val"));
         List<Prediction> predictions = new Predictor(bundle, 32).predict(images, 2, n -> { });
         Path csv = out.resolve("predictions.csv");
-        Predictor.writeCsv(predictions, csv, 2);
+        PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions, csv);
         Path html = RunReport.write(out);
         System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s, "
                 + "report %s%n", report.accuracy(), result.modelFile(), out.resolve("metrics.json"), csv, html);

@@ -5,7 +5,10 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
+import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
+
+import java.nio.file.Files;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +17,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Classify new images with a trained model and write the answers to a CSV file.")
+        description = "Classify new images with a trained model and write the answers to a CSV (or JSONL) file.",
+        footer = {"", "Examples:", "  graft predict --model runs/demo --input new-scans --out predictions.csv",
+                "  graft predict --model runs/demo/model.zip --input page-12.jpg --top-k 5 --format JSONL "
+                        + "--out page-12.jsonl",
+                "  graft predict --model runs/demo --input new-scans --review-below 0.8 --out to-check.csv"})
 public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN|ZIP", description = "A run folder or its model.zip.")
     Path model;
@@ -33,6 +40,14 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--review-below", defaultValue = "0.5", paramLabel = "P",
+            description = "Flag images whose best probability is below P as needs_review (default: ${DEFAULT-VALUE}).")
+    double reviewBelow;
+
+    @Option(names = "--format", defaultValue = "CSV", paramLabel = "CSV|JSONL",
+            description = "CSV (one row per image) or JSONL (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    PredictionWriter.Format format;
+
     @Override
     public Integer call() throws Exception {
         if (topK < 1) {
@@ -40,16 +55,36 @@ public final class PredictCommand implements Callable<Integer> {
         }
         ModelBundle bundle = ModelBundle.load(model);
         List<Path> images = Predictor.collectImages(input);
+        refuseToOverwriteInputs(images);
         int k = Math.min(topK, bundle.description().labels().size());
         List<Prediction> predictions;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Predicting").setInitialMax(images.size())
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().build()) {
             predictions = new Predictor(bundle, batch).predict(images, k, bar::stepBy);
         }
-        Predictor.writeCsv(predictions, out, k);
+        PredictionWriter.builder().optTopK(k).optReviewBelow(reviewBelow)
+                .optBase(Files.isDirectory(input) ? input : null).optFormat(format).build()
+                .write(predictions, out);
         long failed = predictions.stream().filter(p -> p.error() != null).count();
-        System.out.printf("Wrote %d predictions to %s%s%n", predictions.size(), out,
-                failed > 0 ? " (" + failed + " unreadable; see the error column)" : "");
+        long review = predictions.stream().filter(p -> p.needsReview(reviewBelow)).count();
+        System.out.printf("Wrote %d predictions to %s%s; %d need review (best probability below %s)%n",
+                predictions.size(), out, failed > 0 ? " (" + failed + " unreadable; see the error column)" : "",
+                review, reviewBelow);
         return 0;
+    }
+
+    /** The output must not replace an image it reads (or any image). */
+    private void refuseToOverwriteInputs(List<Path> images) throws java.io.IOException {
+        boolean isInput = Files.exists(out) && images.stream().anyMatch(p -> {
+            try {
+                return Files.isSameFile(p, out);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        if (isInput || org.graft.data.ImageFormats.isImageName(out)) {
+            throw new org.graft.common.GraftException("--out " + out + " would overwrite an image.",
+                    "Write the predictions to a .csv or .jsonl file, e.g. --out predictions.csv.");
+        }
     }
 }

@@ -88,6 +88,14 @@ class CliTest {
                 "--out", csv.toString(), "--top-k", "2"), stderr());
         assertEquals(1 + 20, Files.readAllLines(csv).size());
 
+        // predictions never overwrite the images they read
+        Path image = data.resolve("red/img_000.png");
+        long before = Files.size(image);
+        assertEquals(2, graft("predict", "--model", run.toString(), "--input", data.toString(), "--out",
+                image.toString()), stderr());
+        assertTrue(stderr().contains("would overwrite an image"), stderr());
+        assertEquals(before, Files.size(image));
+
         assertEquals(0, graft("inspect", run.toString()), stderr());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"labels\" : [ \"blue\", \"red\" ]"));
     }

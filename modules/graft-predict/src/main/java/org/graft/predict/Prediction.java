@@ -21,4 +21,18 @@ public record Prediction(Path path, List<Ranked> ranked, String error) {
     public double probability() {
         return ranked.isEmpty() ? Double.NaN : ranked.get(0).probability();
     }
+
+    /** How far the best class is ahead of the runner-up (small: the model hesitates between two classes). */
+    public double margin() {
+        if (ranked.isEmpty()) {
+            return Double.NaN;
+        }
+        return ranked.size() == 1 ? ranked.get(0).probability()
+                : ranked.get(0).probability() - ranked.get(1).probability();
+    }
+
+    /** True if a person should look: unreadable, or the best probability is below {@code threshold}. */
+    public boolean needsReview(double threshold) {
+        return error != null || probability() < threshold;
+    }
 }

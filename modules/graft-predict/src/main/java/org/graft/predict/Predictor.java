@@ -1,8 +1,5 @@
 package org.graft.predict;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
-import org.graft.common.AtomicFiles;
 import org.graft.common.GraftException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
@@ -10,9 +7,7 @@ import org.graft.model.ModelBundle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +15,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -65,7 +59,8 @@ public final class Predictor {
     /** Predicts every image; {@code progress} is told how many images each batch finished. */
     public List<Prediction> predict(List<Path> images, int topK, IntConsumer progress) {
         List<String> labels = bundle.description().labels();
-        int k = Math.max(1, Math.min(topK, labels.size()));
+        // at least two, so that the margin between the best and the runner-up can be reported
+        int k = Math.max(Math.min(2, labels.size()), Math.min(topK, labels.size()));
         List<Prediction> out = new ArrayList<>(images.size());
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
@@ -89,38 +84,5 @@ public final class Predictor {
             progress.accept(batch.size());
         }
         return out;
-    }
-
-    /**
-     * Writes {@code path,label,probability[,label_2,probability_2,...],error}: one row per image, best class
-     * first, then the runners-up up to {@code topK}.
-     */
-    public static void writeCsv(List<Prediction> predictions, Path file, int topK) throws IOException {
-        List<String> header = new ArrayList<>(List.of("path", "label", "probability"));
-        for (int i = 2; i <= topK; i++) {
-            header.add("label_" + i);
-            header.add("probability_" + i);
-        }
-        header.add("error");
-        AtomicFiles.write(file, out -> {
-            try (CSVPrinter csv = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
-                    CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).build())) {
-                for (Prediction p : predictions) {
-                    List<Object> row = new ArrayList<>();
-                    row.add(p.path().toString());
-                    for (int i = 0; i < topK; i++) {
-                        if (i < p.ranked().size()) {
-                            row.add(p.ranked().get(i).label());
-                            row.add(String.format(Locale.ROOT, "%.6f", p.ranked().get(i).probability()));
-                        } else {
-                            row.add("");
-                            row.add("");
-                        }
-                    }
-                    row.add(p.error() == null ? "" : p.error());
-                    csv.printRecord(row);
-                }
-            }
-        });
     }
 }

@@ -51,17 +51,19 @@ class PredictorTest {
 
         List<Prediction> predictions = new Predictor(bundle, 2).predict(images, 3, n -> { });
         Path csv = tmp.resolve("predictions.csv");
-        Predictor.writeCsv(predictions, csv, 3);
+        PredictionWriter.builder().optTopK(3).optBase(input).optReviewBelow(0.5).build().write(predictions, csv);
 
         List<CSVRecord> rows;
         try (Reader r = Files.newBufferedReader(csv)) {
             rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();
         }
         assertEquals(3, rows.size());
-        assertEquals(List.of("path", "label", "probability", "label_2", "probability_2", "label_3",
-                "probability_3", "error"), rows.get(0).getParser().getHeaderNames());
+        assertEquals(List.of("path", "label", "probability", "margin", "needs_review", "label_2", "probability_2",
+                "label_3", "probability_3", "error"), rows.get(0).getParser().getHeaderNames());
+        assertTrue(rows.stream().anyMatch(r -> r.get("path").equals("sub/파랑.jpg")), "sub-folders mirrored");
         CSVRecord broken = rows.stream().filter(r -> r.get("path").endsWith("broken.png")).findFirst().orElseThrow();
         assertEquals("", broken.get("label"));
+        assertEquals("true", broken.get("needs_review"), "an unreadable image needs a person");
         assertTrue(broken.get("error").contains("not a readable image"), broken.get("error"));
         CSVRecord red = rows.stream().filter(r -> r.get("path").endsWith("a red one.png")).findFirst().orElseThrow();
         assertEquals("red", red.get("label"));
@@ -69,8 +71,30 @@ class PredictorTest {
                 + Double.parseDouble(red.get("probability_3"));
         assertEquals(1.0, sum, 1e-4, "top 3 of 3 classes cover all the probability");
         assertTrue(Double.parseDouble(red.get("probability")) >= Double.parseDouble(red.get("probability_2")));
+        assertEquals(Double.parseDouble(red.get("probability")) - Double.parseDouble(red.get("probability_2")),
+                Double.parseDouble(red.get("margin")), 1e-5);
+        assertEquals(String.valueOf(Double.parseDouble(red.get("probability")) < 0.5), red.get("needs_review"));
         CSVRecord blue = rows.stream().filter(r -> r.get("path").endsWith("파랑.jpg")).findFirst().orElseThrow();
         assertEquals("blue", blue.get("label"));
+    }
+
+    @Test
+    void jsonLinesCarryTheSameAnswers() throws Exception {
+        Path one = TestImages.solid(tmp.resolve("j/one.png"), 40, 40, Color.RED, "png");
+        Path bad = Files.writeString(tmp.resolve("j/bad.jpg"), "nope");
+        List<Prediction> predictions = new Predictor(bundle, 8).predict(List.of(one, bad), 3, n -> { });
+        Path jsonl = tmp.resolve("p.jsonl");
+        PredictionWriter.builder().optFormat(PredictionWriter.Format.JSONL).optReviewBelow(1.01)
+                .optBase(tmp.resolve("j")).build().write(predictions, jsonl);
+        List<String> lines = Files.readAllLines(jsonl);
+        assertEquals(2, lines.size());
+        var first = org.graft.common.Json.mapper().readTree(lines.get(0));
+        assertEquals("one.png", first.get("path").asText());
+        assertEquals("red", first.get("label").asText());
+        assertEquals(3, first.get("top").size());
+        assertTrue(first.get("needs_review").asBoolean(), "everything is below 1.01");
+        var second = org.graft.common.Json.mapper().readTree(lines.get(1));
+        assertTrue(second.get("error").asText().contains("not a readable image"));
     }
 
     @Test
