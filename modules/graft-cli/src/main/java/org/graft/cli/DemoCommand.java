@@ -11,6 +11,7 @@ import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
+import org.graft.train.Progress;
 import org.graft.report.RunReport;
 import org.graft.train.TrainingConfig;
 import org.graft.train.TrainingJob;
@@ -89,7 +90,10 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("4/4 Predicting " + data.resolve("val"));
         List<Path> images = Predictor.collectImages(data.resolve("val"));
-        List<Prediction> predictions = new Predictor(bundle, 32).predict(images, 2, n -> { });
+        List<Prediction> predictions;
+        try (Progress bar = Progress.start(!noProgress, System.out, "Predicting", images.size(), "img")) {
+            predictions = new Predictor(bundle, 32).predict(images, 2, n -> bar.step(n, null));
+        }
         Path csv = out.resolve("predictions.csv");
         PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions, csv);
         Path html = RunReport.write(out);

@@ -1,12 +1,10 @@
 package org.graft.cli;
 
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
+import org.graft.train.Progress;
 
 import java.nio.file.Files;
 import picocli.CommandLine.Command;
@@ -58,9 +56,8 @@ public final class PredictCommand implements Callable<Integer> {
         refuseToOverwriteInputs(images);
         int k = Math.min(topK, bundle.description().labels().size());
         List<Prediction> predictions;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Predicting").setInitialMax(images.size())
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().build()) {
-            predictions = new Predictor(bundle, batch).predict(images, k, bar::stepBy);
+        try (Progress bar = Progress.start(true, System.out, "Predicting", images.size(), "img")) {
+            predictions = new Predictor(bundle, batch).predict(images, k, n -> bar.step(n, null));
         }
         PredictionWriter.builder().optTopK(k).optReviewBelow(reviewBelow)
                 .optBase(Files.isDirectory(input) ? input : null).optFormat(format).build()
