@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The whole job on the sample data: fetch the hymenoptera (ants/bees) images and the default "
-                + "backbone, train, evaluate the saved model, predict the validation images.")
+                + "backbone, train, evaluate the saved model, predict the validation images.",
+        footer = {"", "Example:", "  graft demo --out runs/demo        (offline: GRAFT_MIRROR=DIR graft demo)"})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;

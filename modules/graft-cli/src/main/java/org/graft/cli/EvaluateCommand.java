@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a trained model.")
+        description = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a trained model.",
+        footer = {"", "Examples:",
+                "  graft evaluate --model runs/mine                    (its own validation split)",
+                "  graft evaluate --model runs/mine --data held-out-test --out test-metrics.json"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN|ZIP", description = "A run folder or its model.zip.")
     Path model;

@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = "Download (or find in GRAFT_MIRROR) a backbone's weights and/or a sample data set, checking "
-                + "checksums.")
+                + "checksums.",
+        footer = {"", "Examples:",
+                "  graft fetch                                (default backbone and the demo's images)",
+                "  GRAFT_MIRROR=/media/usb/graft-mirror graft fetch --backbone efficientnet-b0"})
 public final class FetchCommand implements Callable<Integer> {
     @Option(names = "--backbone", paramLabel = "NAME", description = "A backbone from the registry.")
     String backbone;

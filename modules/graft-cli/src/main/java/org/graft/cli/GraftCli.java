@@ -10,6 +10,11 @@ import java.io.PrintWriter;
 /** The {@code graft} command. User mistakes are reported in a sentence or two, without a stack trace. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Graft a new classifier onto a pretrained image model (DL4J transfer learning).",
+        footer = {"", "A folder of images, one sub-folder per class, becomes a classifier:",
+                "  graft train --data my-images --out runs/mine",
+                "  graft predict --model runs/mine --input new-images --out predictions.csv",
+                "  open runs/mine/report.html",
+                "Downloads are cached under GRAFT_HOME; GRAFT_MIRROR=DIR is searched first (offline machines)."},
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
                 FetchCommand.class, UiCommand.class, ReportCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})

@@ -16,7 +16,12 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Graft a new classifier onto a pretrained backbone and train it on a folder of images "
-                + "(one sub-folder per class).")
+                + "(one sub-folder per class).",
+        footer = {"", "Examples:",
+                "  graft train --data my-images --out runs/mine",
+                "  graft train --data hymenoptera/train --val hymenoptera/val --backbone mobilenet-v1-0.25 --ui",
+                "  graft train --data glyphs --mode finetune --lr 0.0001 --epochs 5 --out runs/glyphs-ft",
+                "  graft train --data scans --backbone my_keras_model.h5 --preprocess TORCH --size 224"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Training images, one sub-folder per class.")

@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "ui", mixinStandardHelpOptions = true,
-        description = "Show a finished run's training statistics in DL4J's training UI (run it with 'train --ui').")
+        description = "Show a finished run's training statistics in DL4J's training UI (run it with 'train --ui').",
+        footer = {"", "Example:", "  graft ui runs/mine     then open http://127.0.0.1:9000/train/overview"})
 public final class UiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "A run folder trained with --ui.")
     Path run;
