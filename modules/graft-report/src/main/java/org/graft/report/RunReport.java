@@ -79,6 +79,10 @@ public final class RunReport {
         perClassSection(h);
         gallerySection(h);
         modelCard(h);
+        // lets a browser test (and a curious user) see that every embedded image decoded
+        h.append("<script>window.addEventListener('load',function(){var i=[].slice.call(document.images);"
+                + "document.body.dataset.imagesTotal=i.length;document.body.dataset.imagesLoaded="
+                + "i.filter(function(x){return x.complete&&x.naturalWidth>0}).length;});</script>\n");
         h.append("</body></html>\n");
         return h.toString();
     }
