@@ -64,6 +64,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ui", description = "Show DL4J's training UI in the browser (http://127.0.0.1:9000).")
     boolean ui;
 
+    @Option(names = "--ui-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address the UI listens on (default: ${DEFAULT-VALUE}, this computer only; 0.0.0.0 "
+                    + "shares it with the network).")
+    String uiHost;
+
+    @Option(names = "--ui-port", defaultValue = "9000", description = "Port of the UI (default: ${DEFAULT-VALUE}).")
+    int uiPort;
+
     @Option(names = "--feature-layer", paramLabel = "LAYER",
             description = "Layer whose output feeds the new head (default: the backbone's own, or detected).")
     String featureLayer;
@@ -107,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .setBackbone(() -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName()))
                 .setRunDir(out)
                 .optConfig(config)
-                .optUi(ui)
+                .optUi(ui ? new TrainingJob.UiAddress(uiHost, uiPort) : null)
                 .optProgress(!noProgress)
                 .build()
                 .run();

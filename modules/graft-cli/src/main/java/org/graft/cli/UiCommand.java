@@ -5,6 +5,7 @@ import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.graft.common.GraftException;
 import org.graft.train.TrainingUi;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedReader;
@@ -21,6 +22,13 @@ public final class UiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "A run folder trained with --ui.")
     Path run;
 
+    @Option(names = "--ui-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this computer only).")
+    String host;
+
+    @Option(names = "--ui-port", defaultValue = "9000", description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
     @Override
     public Integer call() throws Exception {
         Path stats = run.resolve(TrainingUi.STATS_FILE);
@@ -28,9 +36,9 @@ public final class UiCommand implements Callable<Integer> {
             throw new GraftException("No training statistics in " + run + " (" + TrainingUi.STATS_FILE + ").",
                     "Train with --ui to record them: graft train --data DIR --ui --out " + run);
         }
-        UIServer server = UIServer.getInstance();
+        UIServer server = TrainingUi.serve(host, port);
         server.attach(new FileStatsStorage(stats.toFile()));
-        System.out.println("Training UI: http://127.0.0.1:" + server.getPort() + "/train/overview");
+        System.out.println("Training UI: http://" + host + ":" + port + "/train/overview");
         System.out.println("Press Ctrl+C to stop.");
         Thread.currentThread().join();
         return 0;

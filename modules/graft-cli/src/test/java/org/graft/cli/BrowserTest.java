@@ -105,6 +105,28 @@ class BrowserTest {
     }
 
     @Test
+    void theUiListensOnLoopbackOnly() throws Exception {
+        // read the kernel's socket table instead of probing another address (no traffic leaves loopback)
+        List<String> listening = new ArrayList<>();
+        String port = String.format(":%04X ", TrainingUi.PORT);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path f = Path.of(table);
+            assumeTrue(Files.isReadable(f), "needs Linux's /proc/net");
+            for (String line : Files.readAllLines(f)) {
+                String[] cols = line.trim().split("\\s+");
+                if (cols.length > 3 && (cols[1] + " ").endsWith(port) && cols[3].equals("0A")) {
+                    listening.add(cols[1].substring(0, cols[1].indexOf(':')));
+                }
+            }
+        }
+        assertTrue(!listening.isEmpty(), "the UI is listening");
+        for (String address : listening) {
+            assertTrue(address.equals("0100007F") || address.equals("0000000000000000FFFF00000100007F")
+                    || address.equals("00000000000000000000000001000000"), "loopback only, got " + address);
+        }
+    }
+
+    @Test
     void reportShowsTheConfusionCountsAndLoadsEveryImage() throws Exception {
         Path report = run.runDir().resolve(RunReport.FILE_NAME);
         String dom = browse(report.toUri().toString(), "report.png");

@@ -48,7 +48,7 @@ public final class TrainingJob {
     private final Path runDir;
     private final TrainingConfig config;
     private final boolean showProgress;
-    private final boolean ui;
+    private final UiAddress ui;
     private final PrintStream out;
 
     private TrainingJob(Builder b) {
@@ -110,8 +110,8 @@ public final class TrainingJob {
                 .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optSkipLog(skipLog).build();
 
         TrainingUi trainingUi = null;
-        if (ui) {
-            trainingUi = TrainingUi.start(runDir);
+        if (ui != null) {
+            trainingUi = TrainingUi.start(runDir, ui.host(), ui.port());
             out.println("Training UI: " + trainingUi.url());
         }
 
@@ -197,6 +197,10 @@ public final class TrainingJob {
                 split.validation().images().size(), skipLog.size(), split.train().countsByLabel());
         return new ModelDescription(ModelDescription.FORMAT_VERSION, labels, backbone.preprocessing(), backboneInfo,
                 training, data, report.summary(), Versions.current(), Instant.now().toString());
+    }
+
+    /** Where the training UI listens. */
+    public record UiAddress(String host, int port) {
     }
 
     /** One way of running an epoch and a validation pass. */
@@ -343,7 +347,7 @@ public final class TrainingJob {
         private Path runDir;
         private TrainingConfig config = TrainingConfig.defaults();
         private boolean showProgress = true;
-        private boolean ui;
+        private UiAddress ui;
         private PrintStream out = System.out;
 
         public Builder setTrainData(Path dir) {
@@ -383,9 +387,15 @@ public final class TrainingJob {
             return this;
         }
 
-        /** Start DL4J's training UI and record statistics in the run folder. */
+        /** Start DL4J's training UI on 127.0.0.1:9000 and record statistics in the run folder. */
         public Builder optUi(boolean ui) {
-            this.ui = ui;
+            this.ui = ui ? new UiAddress("127.0.0.1", TrainingUi.PORT) : null;
+            return this;
+        }
+
+        /** Start DL4J's training UI at this address (null: no UI). */
+        public Builder optUi(UiAddress address) {
+            this.ui = address;
             return this;
         }
 

@@ -24,18 +24,25 @@ public final class TrainingUi {
         this.url = url;
     }
 
-    /** Starts (or reuses) the UI server and attaches the run's statistics file. */
+    /** Starts the UI server on 127.0.0.1:9000 and attaches the run's statistics file. */
     public static TrainingUi start(Path runDir) {
+        return start(runDir, "127.0.0.1", PORT);
+    }
+
+    /** Starts the UI server on {@code host:port} only (not every interface) and attaches the run's statistics. */
+    public static TrainingUi start(Path runDir, String host, int port) {
         StatsStorage storage = new FileStatsStorage(runDir.resolve(STATS_FILE).toFile());
-        UIServer server;
-        try {
-            server = UIServer.getInstance();
-        } catch (RuntimeException e) {
-            throw new GraftException("Could not start the training UI on port " + PORT + ": " + e.getMessage(),
-                    "Another program (or another graft) may be using the port; stop it or run without --ui.", e);
-        }
+        UIServer server = serve(host, port);
         server.attach(storage);
-        return new TrainingUi(storage, "http://127.0.0.1:" + server.getPort() + "/train/overview");
+        return new TrainingUi(storage, "http://" + host + ":" + port + "/train/overview");
+    }
+
+    /** The UI server for this process (one per process: DL4J keeps its pages' state globally). */
+    public static synchronized UIServer serve(String host, int port) {
+        if (running == null) {
+            running = LoopbackUiServer.start(host, port);
+        }
+        return running;
     }
 
     /** A listener that records statistics every {@code frequency} iterations (every iteration is 5x slower). */
@@ -47,11 +54,16 @@ public final class TrainingUi {
         return url;
     }
 
-    public static void stop() {
-        try {
-            UIServer.stopInstance();
-        } catch (Exception e) {
-            // best effort on shutdown
+    public static synchronized void stop() {
+        if (running != null) {
+            try {
+                running.stop();
+            } catch (Exception e) {
+                // best effort on shutdown
+            }
+            running = null;
         }
     }
+
+    private static UIServer running;
 }
