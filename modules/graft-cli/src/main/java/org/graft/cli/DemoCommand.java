@@ -84,8 +84,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("3/4 Evaluating the saved model " + result.modelFile());
         ModelBundle bundle = ModelBundle.load(result.modelFile());
-        EvaluationReport report = BundleEvaluator.evaluate(bundle, ImageFolder.scan(data.resolve("val")), 32,
-                new SkipLog());
+        ImageFolder val = ImageFolder.scan(data.resolve("val"));
+        EvaluationReport report;
+        try (Progress p = Progress.start(!noProgress, System.out, "Evaluating", val.images().size(), "img")) {
+            report = BundleEvaluator.evaluate(bundle, val, 32, new SkipLog(), p::counting);
+        }
         report.writeJson(out.resolve("metrics.json"));
         System.out.println(report.toTable());
 

@@ -5,6 +5,7 @@ import org.graft.data.SkipLog;
 import org.graft.evaluate.BundleEvaluator;
 import org.graft.evaluate.EvaluationReport;
 import org.graft.model.ModelBundle;
+import org.graft.train.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,7 +40,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         ImageFolder folder = data != null ? ImageFolder.scan(data)
                 : BundleEvaluator.validationOfRun(runDir, bundle.description());
         SkipLog skipLog = new SkipLog();
-        EvaluationReport report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog);
+        EvaluationReport report;
+        try (Progress p = Progress.start(true, System.out, "Evaluating", folder.images().size(), "img")) {
+            report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog, p::counting);
+        }
         Path metrics = out != null ? out : runDir.resolve("metrics.json");
         report.writeJson(metrics);
         System.out.println(report.toTable());

@@ -19,6 +19,14 @@ public final class BundleEvaluator {
     }
 
     public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog) {
+        return evaluate(bundle, folder, batchSize, skipLog, it -> it);
+    }
+
+    /**
+     * As above; {@code watch} may wrap the batches (e.g. to count them for a progress bar).
+     */
+    public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog,
+                                            java.util.function.UnaryOperator<java.util.Iterator<org.nd4j.linalg.dataset.DataSet>> watch) {
         List<String> labels = bundle.description().labels();
         List<String> unknown = folder.labels().stream().filter(l -> !labels.contains(l)).toList();
         if (!unknown.isEmpty()) {
@@ -30,7 +38,7 @@ public final class BundleEvaluator {
         ImageBatchIterator it = ImageBatchIterator.builder().setImages(folder.images()).setLabels(labels)
                 .setLoader(new ImageLoader(bundle.description().preprocessing())).optBatchSize(batchSize)
                 .optSkipLog(skipLog).build();
-        return Evaluator.evaluate(labels, it, x -> bundle.graph().outputSingle(false, x));
+        return Evaluator.evaluate(labels, watch.apply(it), x -> bundle.graph().outputSingle(false, x));
     }
 
     /** The validation images of the run that made the model, read back from its split.csv. */

@@ -50,6 +50,24 @@ public final class Progress implements AutoCloseable {
         };
     }
 
+    /** Passes batches through, stepping the bar by each batch's size. */
+    public java.util.Iterator<org.nd4j.linalg.dataset.DataSet> counting(
+            java.util.Iterator<org.nd4j.linalg.dataset.DataSet> batches) {
+        return new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public org.nd4j.linalg.dataset.DataSet next() {
+                org.nd4j.linalg.dataset.DataSet ds = batches.next();
+                step(ds.numExamples(), null);
+                return ds;
+            }
+        };
+    }
+
     public void step(long n, String message) {
         if (bar != null) {
             bar.stepBy(n);

@@ -335,7 +335,9 @@ public final class TrainingJob {
         @Override
         public EvaluationReport validate() {
             valIt.reset();
-            return Evaluator.evaluate(labels, valIt, x -> graph.outputSingle(false, x));
+            try (Progress p = Progress.start(showProgress, out, "Validating", valIt.numExamples(), "img")) {
+                return Evaluator.evaluate(labels, p.counting(valIt), x -> graph.outputSingle(false, x));
+            }
         }
     }
 
