@@ -30,10 +30,12 @@ import java.util.concurrent.Callable;
                 + "backbone, train, evaluate the saved model, predict the validation images.",
         footer = {"", "Example:", "  graft demo --out runs/demo        (offline: GRAFT_MIRROR=DIR graft demo)"})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
+            description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "10",
+            description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--no-progress", description = "No progress bars (for logs).")
@@ -87,7 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
         ImageFolder val = ImageFolder.scan(data.resolve("val"));
         EvaluationReport report;
         try (Progress p = Progress.start(!noProgress, System.out, "Evaluating", val.images().size(), "img")) {
-            report = BundleEvaluator.evaluate(bundle, val, 32, new SkipLog(), p::counting);
+            report = BundleEvaluator.evaluate(bundle, val, TrainingConfig.DEFAULT_INFERENCE_BATCH, new SkipLog(),
+                    p::counting);
         }
         report.writeJson(out.resolve("metrics.json"));
         System.out.println(report.toTable());
@@ -96,7 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
         List<Path> images = Predictor.collectImages(data.resolve("val"));
         List<Prediction> predictions;
         try (Progress bar = Progress.start(!noProgress, System.out, "Predicting", images.size(), "img")) {
-            predictions = new Predictor(bundle, 32).predict(images, 2, n -> bar.step(n, null));
+            predictions = new Predictor(bundle, TrainingConfig.DEFAULT_INFERENCE_BATCH).predict(images, 2,
+                    n -> bar.step(n, null));
         }
         Path csv = out.resolve("predictions.csv");
         PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions, csv);

@@ -41,20 +41,30 @@ public final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "10",
+            description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "32",
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--inference-batch", defaultValue = "4",
+            description = "Images per forward pass when nothing is learned (features, validation); small is fastest "
+                    + "on a CPU (default: ${DEFAULT-VALUE}).")
+    int inferenceBatch;
+
+    @Option(names = "--lr", defaultValue = "0.001",
+            description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--val-fraction", defaultValue = "0.2",
-            description = "Share of each class held out for validation when --val is not given (default: ${DEFAULT-VALUE}).")
+            description = "Share of each class held out for validation when --val is not given "
+                    + "(default: ${DEFAULT-VALUE}).")
     double valFraction;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/latest",
@@ -69,7 +79,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + "shares it with the network).")
     String uiHost;
 
-    @Option(names = "--ui-port", defaultValue = "9000", description = "Port of the UI (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ui-port", defaultValue = "9000",
+            description = "Port of the UI (default: ${DEFAULT-VALUE}).")
     int uiPort;
 
     @Option(names = "--feature-layer", paramLabel = "LAYER",
@@ -100,6 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .withLearningRate(lr)
                 .withSeed(seed)
                 .withValidationFraction(valFraction)
+                .withInferenceBatch(inferenceBatch)
                 .validated();
         BackboneLoader.Builder loader = workspace.backboneLoader();
         if (featureLayer != null) {

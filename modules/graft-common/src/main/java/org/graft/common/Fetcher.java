@@ -5,7 +5,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -125,8 +128,9 @@ public final class Fetcher {
             verify(a, part, "the download from " + a.url());
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
             return target;
-        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.http.HttpConnectTimeoutException e) {
-            throw notFound(a, "no connection to " + URI.create(a.url()).getHost() + ": " + e.getClass().getSimpleName());
+        } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
+            throw notFound(a, "no connection to " + URI.create(a.url()).getHost() + ": "
+                    + e.getClass().getSimpleName());
         } catch (IOException e) {
             throw notFound(a, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {

@@ -11,7 +11,10 @@ import org.graft.model.ModelDescription;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.dataset.DataSet;
 
 /** Evaluates a saved model on a folder of labelled images, or on the validation part of its own run. */
 public final class BundleEvaluator {
@@ -26,7 +29,7 @@ public final class BundleEvaluator {
      * As above; {@code watch} may wrap the batches (e.g. to count them for a progress bar).
      */
     public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog,
-                                            java.util.function.UnaryOperator<java.util.Iterator<org.nd4j.linalg.dataset.DataSet>> watch) {
+                                            UnaryOperator<Iterator<DataSet>> watch) {
         List<String> labels = bundle.description().labels();
         List<String> unknown = folder.labels().stream().filter(l -> !labels.contains(l)).toList();
         if (!unknown.isEmpty()) {

@@ -7,36 +7,53 @@ package org.graft.train;
  *
  * @param dropout         probability of dropping an activation before the new output layer (Keras convention)
  * @param uiStatsEvery    with the training UI on, record statistics every this many iterations
+ * @param inferenceBatch  images per forward pass when nothing is learned (features, validation). Small batches are
+ *                        faster on a CPU with DL4J: EfficientNet-B0 featurizes at 4.6 img/s with batches of 4 and
+ *                        1.4 img/s with 32, in a third of the memory (2.6 vs 8.4 GB peak)
  */
 public record TrainingConfig(Mode mode, int epochs, int batchSize, double learningRate, long seed, double dropout,
-                             double validationFraction, int uiStatsEvery) {
+                             double validationFraction, int uiStatsEvery, int inferenceBatch) {
+
+    /** See {@code inferenceBatch}: the best of 1, 2, 4, 8 and 32 measured on 2 CPU cores. */
+    public static final int DEFAULT_INFERENCE_BATCH = 4;
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(Mode.TRANSFER, 10, 32, 1e-3, 42, 0.2, 0.2, 10);
+        return new TrainingConfig(Mode.TRANSFER, 10, 32, 1e-3, 42, 0.2, 0.2, 10, DEFAULT_INFERENCE_BATCH);
     }
 
     public TrainingConfig withMode(Mode m) {
-        return new TrainingConfig(m, epochs, batchSize, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+        return new TrainingConfig(m, epochs, batchSize, learningRate, seed, dropout, validationFraction,
+                uiStatsEvery, inferenceBatch);
     }
 
     public TrainingConfig withEpochs(int e) {
-        return new TrainingConfig(mode, e, batchSize, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+        return new TrainingConfig(mode, e, batchSize, learningRate, seed, dropout, validationFraction,
+                uiStatsEvery, inferenceBatch);
     }
 
     public TrainingConfig withBatchSize(int b) {
-        return new TrainingConfig(mode, epochs, b, learningRate, seed, dropout, validationFraction, uiStatsEvery);
+        return new TrainingConfig(mode, epochs, b, learningRate, seed, dropout, validationFraction,
+                uiStatsEvery, inferenceBatch);
     }
 
     public TrainingConfig withLearningRate(double lr) {
-        return new TrainingConfig(mode, epochs, batchSize, lr, seed, dropout, validationFraction, uiStatsEvery);
+        return new TrainingConfig(mode, epochs, batchSize, lr, seed, dropout, validationFraction,
+                uiStatsEvery, inferenceBatch);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(mode, epochs, batchSize, learningRate, s, dropout, validationFraction, uiStatsEvery);
+        return new TrainingConfig(mode, epochs, batchSize, learningRate, s, dropout, validationFraction,
+                uiStatsEvery, inferenceBatch);
     }
 
     public TrainingConfig withValidationFraction(double f) {
-        return new TrainingConfig(mode, epochs, batchSize, learningRate, seed, dropout, f, uiStatsEvery);
+        return new TrainingConfig(mode, epochs, batchSize, learningRate, seed, dropout, f, uiStatsEvery,
+                inferenceBatch);
+    }
+
+    public TrainingConfig withInferenceBatch(int b) {
+        return new TrainingConfig(mode, epochs, batchSize, learningRate, seed, dropout, validationFraction,
+                uiStatsEvery, b);
     }
 
     /** Checks values a user typed, with messages that say what is allowed. */
@@ -49,6 +66,7 @@ public record TrainingConfig(Mode mode, int epochs, int batchSize, double learni
         require(validationFraction > 0 && validationFraction < 1,
                 "--val-fraction must be between 0 and 1 (got " + validationFraction + ")");
         require(uiStatsEvery >= 1, "the UI statistics interval must be at least 1");
+        require(inferenceBatch >= 1, "--inference-batch must be at least 1 (got " + inferenceBatch + ")");
         return this;
     }
 

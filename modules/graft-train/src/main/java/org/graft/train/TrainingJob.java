@@ -103,11 +103,14 @@ public final class TrainingJob {
                 backbone.featureSize(), labels.size());
 
         ImageLoader loader = new ImageLoader(backbone.preprocessing());
+        // in transfer mode the training images only pass forward once, so they go in inference-sized batches
+        int trainBatch = config.mode() == Mode.TRANSFER ? config.inferenceBatch() : config.batchSize();
         ImageBatchIterator trainIt = ImageBatchIterator.builder().setImages(split.train().images())
-                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optShuffle(config.seed())
+                .setLabels(labels).setLoader(loader).optBatchSize(trainBatch).optShuffle(config.seed())
                 .optSkipLog(skipLog).build();
         ImageBatchIterator valIt = ImageBatchIterator.builder().setImages(split.validation().images())
-                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optSkipLog(skipLog).build();
+                .setLabels(labels).setLoader(loader).optBatchSize(config.inferenceBatch()).optSkipLog(skipLog)
+                .build();
 
         TrainingUi trainingUi = null;
         if (ui != null) {
