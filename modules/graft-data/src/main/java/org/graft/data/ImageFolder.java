@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.text.Normalizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,7 +103,8 @@ public final class ImageFolder {
                 skipped.add(new SkippedImage(file, "not a readable image"));
                 continue;
             }
-            String label = labeller.getLabelForPath(file.toUri()).toString();
+            // NFC: a Hangul folder name from a macOS archive (NFD) is the same class as one typed on Linux (NFC)
+            String label = Normalizer.normalize(labeller.getLabelForPath(file.toUri()).toString(), Normalizer.Form.NFC);
             images.add(new ImageEntry(file, label));
         }
         for (SkippedImage s : skipped) {
@@ -125,11 +127,12 @@ public final class ImageFolder {
     }
 
     /**
-     * DataVec's URIs keep Hangul or Hanja characters raw, which {@code Path.of(URI)} rejects ("Bad escape"); the
-     * ASCII form percent-encodes them.
+     * DataVec's URIs keep Hangul or Hanja characters raw, which {@code Path.of(URI)} rejects ("Bad escape"), and
+     * {@code URI.toASCIIString()} would rewrite NFD names as NFC, naming a file that does not exist. The decoded
+     * path is the file's own name, byte for byte.
      */
     private static Path toPath(URI uri) {
-        return Path.of(URI.create(uri.toASCIIString()).normalize());
+        return Path.of(uri.getPath()).normalize();
     }
 
     static void requireFolder(Path dir, String what) {

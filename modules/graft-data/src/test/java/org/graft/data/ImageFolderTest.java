@@ -53,6 +53,19 @@ class ImageFolderTest {
     }
 
     @Test
+    void hangulClassNamesInNfcAndNfdAreOneClass() {
+        String nfc = java.text.Normalizer.normalize("인쇄소", java.text.Normalizer.Form.NFC);
+        String nfd = java.text.Normalizer.normalize("인쇄소", java.text.Normalizer.Form.NFD);
+        org.junit.jupiter.api.Assumptions.assumeFalse(nfc.equals(nfd));
+        TestImages.solid(root.resolve("a").resolve(nfc).resolve("1.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve("b").resolve(nfd).resolve("2.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve("c/other/3.png"), 4, 4, Color.BLUE, "png");
+        ImageFolder folder = ImageFolder.scan(root);
+        assertEquals(List.of("other", nfc), folder.labels(), "one class, written in NFC");
+        assertEquals(2, folder.countsByLabel().get(nfc));
+    }
+
+    @Test
     void missingFolderSaysSo() {
         GraftException e = assertThrows(GraftException.class,
                 () -> ImageFolder.scanForTraining(root.resolve("nope")));
