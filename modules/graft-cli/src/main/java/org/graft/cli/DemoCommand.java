@@ -41,6 +41,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars (for logs).")
     boolean noProgress;
 
+    @Option(names = "--no-cache", description = "Do not reuse or keep backbone features between runs "
+            + "(transfer mode keeps them in $GRAFT_HOME/cache/features).")
+    boolean noCache;
+
     @Mixin
     Workspace workspace;
 
@@ -81,6 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .setRunDir(out)
                 .optConfig(TrainingConfig.defaults().withEpochs(epochs))
                 .optProgress(!noProgress)
+                .optFeatureCache(noCache ? null : workspace.featureCache())
                 .build()
                 .run();
 

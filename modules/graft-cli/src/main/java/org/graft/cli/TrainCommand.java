@@ -99,6 +99,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars (for logs).")
     boolean noProgress;
 
+    @Option(names = "--no-cache", description = "Do not reuse or keep backbone features between runs "
+            + "(transfer mode keeps them in $GRAFT_HOME/cache/features).")
+    boolean noCache;
+
     @Mixin
     Workspace workspace;
 
@@ -129,6 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .optConfig(config)
                 .optUi(ui ? new TrainingJob.UiAddress(uiHost, uiPort) : null)
                 .optProgress(!noProgress)
+                .optFeatureCache(noCache ? null : workspace.featureCache())
                 .build()
                 .run();
         System.out.println();

@@ -35,6 +35,11 @@ public final class Workspace {
         return datasetsDir != null ? datasetsDir : home().resolve("datasets");
     }
 
+    /** Where transfer mode keeps backbone features for later runs. */
+    Path featureCache() {
+        return home().resolve("cache").resolve("features");
+    }
+
     Fetcher fetcher(Path cache) {
         return Fetcher.builder().setCacheDir(cache).optMirrorFromEnvironment().optOffline(offline).build();
     }

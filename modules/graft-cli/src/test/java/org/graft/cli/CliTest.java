@@ -71,7 +71,8 @@ class CliTest {
         Path run = tmp.resolve("runs/cli");
         String tiny = TinyBackbone.file().toString();
         assertEquals(0, graft("train", "--data", data.toString(), "--backbone", tiny, "--preprocess", "KERAS_TF",
-                "--size", "32", "--epochs", "3", "--lr", "0.01", "--out", run.toString(), "--no-progress"), stderr());
+                "--size", "32", "--epochs", "3", "--lr", "0.01", "--out", run.toString(), "--no-progress",
+                "--no-cache"), stderr());
         assertTrue(Files.isRegularFile(run.resolve("model.zip")));
         assertTrue(Files.isRegularFile(run.resolve("report.html")), "train writes the report");
         Files.delete(run.resolve("report.html"));
@@ -110,23 +111,29 @@ class CliTest {
 
     @Test
     void missingDataFolder() {
-        assertUserError(graft("train", "--data", tmp.resolve("no-such-folder").toString()));
+        assertUserError(graft("train", "--data", tmp.resolve("no-such-folder").toString(), "--out",
+                tmp.resolve("runs/missing").toString()));
         assertTrue(stderr().contains("does not exist"), stderr());
     }
 
     @Test
     void singleClassFolder() {
         Path one = TestImages.colourClasses(tmp.resolve("one"), List.of("only"), List.of(Color.RED), 3, 8, 1);
-        assertUserError(graft("train", "--data", one.toString(), "--backbone", TinyBackbone.file().toString()));
+        Path out = tmp.resolve("runs/never");
+        assertUserError(graft("train", "--data", one.toString(), "--backbone", TinyBackbone.file().toString(),
+                "--out", out.toString()));
         assertTrue(stderr().contains("Only one class"), stderr());
+        assertFalse(Files.exists(out), "no run folder is left behind by a run that could not start");
     }
 
     @Test
     void badModeAndBadNumbers() {
-        assertUserError(graft("train", "--data", data.toString(), "--mode", "sideways"));
+        assertUserError(graft("train", "--data", data.toString(), "--mode", "sideways", "--out",
+                tmp.resolve("runs/x").toString()));
         assertTrue(stderr().contains("--mode"), stderr());
         err.reset();
-        assertUserError(graft("train", "--data", data.toString(), "--epochs", "0"));
+        assertUserError(graft("train", "--data", data.toString(), "--epochs", "0", "--out",
+                tmp.resolve("runs/x").toString()));
         assertTrue(stderr().contains("--epochs"), stderr());
     }
 
@@ -136,7 +143,8 @@ class CliTest {
         assertUserError(graft("predict", "--model", bogus.toString(), "--input", data.toString()));
         err.reset();
         Path notKeras = Files.writeString(tmp.resolve("resnet.h5"), "not hdf5");
-        assertUserError(graft("train", "--data", data.toString(), "--backbone", notKeras.toString()));
+        assertUserError(graft("train", "--data", data.toString(), "--backbone", notKeras.toString(), "--out",
+                tmp.resolve("runs/y").toString(), "--no-cache"));
         assertTrue(stderr().contains("not an HDF5 file"), stderr());
     }
 }

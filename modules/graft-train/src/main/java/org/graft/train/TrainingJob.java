@@ -9,6 +9,8 @@ import org.graft.common.Json;
 import org.graft.common.Versions;
 import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageFolder;
+import org.graft.data.SkippedImage;
+import org.graft.data.ImageEntry;
 import org.graft.data.ImageLoader;
 import org.graft.data.SkipLog;
 import org.graft.data.Split;
@@ -18,6 +20,8 @@ import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,6 +54,9 @@ public final class TrainingJob {
     private final boolean showProgress;
     private final UiAddress ui;
     private final PrintStream out;
+    private final Path featureCacheRoot;
+    private int cacheHits;
+    private int cacheRejected;
 
     private TrainingJob(Builder b) {
         this.trainData = b.trainData;
@@ -60,6 +67,7 @@ public final class TrainingJob {
         this.showProgress = b.showProgress;
         this.ui = b.ui;
         this.out = b.out;
+        this.featureCacheRoot = b.featureCacheRoot;
     }
 
     public static Builder builder() {
@@ -68,7 +76,6 @@ public final class TrainingJob {
 
     public TrainingResult run() throws IOException {
         long start = System.nanoTime();
-        Files.createDirectories(runDir);
         SkipLog skipLog = new SkipLog();
 
         // 1. Data: scan, split, manifest
@@ -82,6 +89,8 @@ public final class TrainingJob {
         } else {
             split = Split.stratified(folder, config.validationFraction(), config.seed());
         }
+        // the run folder appears only once the data is known to be usable
+        Files.createDirectories(runDir);
         Path manifest = runDir.resolve(Split.MANIFEST_NAME);
         split.writeManifest(manifest);
         List<String> labels = split.labels();
@@ -103,10 +112,8 @@ public final class TrainingJob {
                 backbone.featureSize(), labels.size());
 
         ImageLoader loader = new ImageLoader(backbone.preprocessing());
-        // in transfer mode the training images only pass forward once, so they go in inference-sized batches
-        int trainBatch = config.mode() == Mode.TRANSFER ? config.inferenceBatch() : config.batchSize();
         ImageBatchIterator trainIt = ImageBatchIterator.builder().setImages(split.train().images())
-                .setLabels(labels).setLoader(loader).optBatchSize(trainBatch).optShuffle(config.seed())
+                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optShuffle(config.seed())
                 .optSkipLog(skipLog).build();
         ImageBatchIterator valIt = ImageBatchIterator.builder().setImages(split.validation().images())
                 .setLabels(labels).setLoader(loader).optBatchSize(config.inferenceBatch()).optSkipLog(skipLog)
@@ -120,7 +127,7 @@ public final class TrainingJob {
 
         // 3. Train
         EpochLoop loop = config.mode() == Mode.TRANSFER
-                ? new TransferLoop(graph, trainIt, valIt, labels, trainingUi)
+                ? new TransferLoop(graph, split, loader, skipLog, labels, trainingUi)
                 : new FineTuneLoop(graph, trainIt, valIt, labels, trainingUi);
         List<EpochStats> history = new ArrayList<>();
         INDArray bestParams = null;
@@ -172,7 +179,8 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "Best epoch %d: val accuracy %.4f, macro F1 %.4f. Model: %s (%.1f s in all)%n",
                 bestEpoch, bestReport.accuracy(), bestReport.macroF1(), runDir.resolve(ModelBundle.FILE_NAME),
                 seconds);
-        return new TrainingResult(runDir, bundle, bestReport, history, bestEpoch, seconds, skipLog.size());
+        return new TrainingResult(runDir, bundle, bestReport, history, bestEpoch, seconds, skipLog.size(), cacheHits,
+                cacheRejected);
     }
 
     private ModelBundle save(ComputationGraph graph, ModelDescription description) throws IOException {
@@ -228,8 +236,8 @@ public final class TrainingJob {
         private final List<DataSet> valFeatures;
         private final List<String> labels;
 
-        TransferLoop(ComputationGraph graph, ImageBatchIterator trainIt, ImageBatchIterator valIt,
-                     List<String> labels, TrainingUi trainingUi) {
+        TransferLoop(ComputationGraph graph, Split split, ImageLoader loader, SkipLog skipLog, List<String> labels,
+                     TrainingUi trainingUi) {
             this.graph = graph;
             this.labels = labels;
             this.extractor = HeadGrafter.featureExtractor(graph, HeadGrafter.headInput(backbone));
@@ -238,27 +246,96 @@ public final class TrainingJob {
                 // only the small head trains here, so statistics at every iteration cost next to nothing
                 head.setListeners(trainingUi.listener(1));
             }
-            List<DataSet> train = featurize(trainIt, "Features (train)");
+            FeatureCache cache = featureCacheRoot == null ? null : new FeatureCache(featureCacheRoot, cacheModel());
+            List<DataSet> train = featurize(split.train().images(), loader, cache, skipLog, "Features (train)");
             if (train.isEmpty()) {
                 throw new GraftException("None of the training images could be read.",
                         "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
             }
             this.trainFeatures = DataSet.merge(train);
-            this.valFeatures = featurize(valIt, "Features (val)");
+            this.valFeatures = featurize(split.validation().images(), loader, cache, skipLog, "Features (val)");
+            if (cache != null && cache.hits() > 0) {
+                out.printf(Locale.ROOT, "Feature cache: %d of %d images' features reused from %s%n", cache.hits(),
+                        split.train().images().size() + split.validation().images().size(), cache.dir());
+            }
+            cacheHits = cache == null ? 0 : cache.hits();
+            cacheRejected = cache == null ? 0 : cache.rejected();
         }
 
-        private List<DataSet> featurize(ImageBatchIterator it, String task) {
-            List<DataSet> out = new ArrayList<>();
-            try (Progress p = Progress.start(showProgress, TrainingJob.this.out, task, it.numExamples(), "img")) {
-                while (it.hasNext()) {
-                    DataSet batch = it.next();
-                    DataSet f = new DataSet(extractor.outputSingle(false, batch.getFeatures()), batch.getLabels());
-                    f.setExampleMetaData(batch.getExampleMetaData());
-                    out.add(f);
-                    p.step(batch.numExamples(), null);
+        /** Everything that decides an image's features; the cache keeps them apart. */
+        private String cacheModel() {
+            return String.join("|", "graft-features-v1", backbone.sha256(), backbone.featureLayer(),
+                    HeadGrafter.headInput(backbone), backbone.preprocessing().toString(),
+                    Versions.current().get("deeplearning4j"));
+        }
+
+        /**
+         * Features of each image: from the cache where it has them, else through the backbone in small batches.
+         * Returns batches of at most {@code inferenceBatch} examples with one-hot labels and paths as metadata.
+         */
+        private List<DataSet> featurize(List<ImageEntry> entries, ImageLoader loader, FeatureCache cache,
+                                        SkipLog skipLog, String task) {
+            int n = entries.size();
+            int len = (int) HeadGrafter.headInputSize(backbone);
+            float[][] features = new float[n][];
+            String[] keys = new String[n];
+            List<Integer> todo = new ArrayList<>();
+            try (Progress p = Progress.start(showProgress, TrainingJob.this.out, task, n, "img")) {
+                for (int i = 0; i < n; i++) {
+                    if (cache != null) {
+                        try {
+                            keys[i] = FeatureCache.keyOf(entries.get(i).path());
+                            features[i] = cache.get(keys[i], len).orElse(null);
+                        } catch (RuntimeException e) {
+                            keys[i] = null; // unreadable: the loader below reports it
+                        }
+                    }
+                    if (features[i] == null) {
+                        todo.add(i);
+                    } else {
+                        p.step(1, null);
+                    }
+                }
+                for (int start = 0; start < todo.size(); start += config.inferenceBatch()) {
+                    List<Integer> chunk = todo.subList(start, Math.min(todo.size(), start + config.inferenceBatch()));
+                    ImageLoader.Batch batch = loader.loadBatch(chunk.stream().map(i -> entries.get(i).path()).toList());
+                    batch.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
+                    if (batch.features() != null) {
+                        INDArray out = extractor.outputSingle(false, batch.features());
+                        for (int j = 0; j < batch.loaded().size(); j++) {
+                            int i = chunk.get(batch.loaded().get(j));
+                            features[i] = out.getRow(j).toFloatVector();
+                            if (cache != null && keys[i] != null) {
+                                cache.put(keys[i], features[i]);
+                            }
+                        }
+                    }
+                    p.step(chunk.size(), null);
                 }
             }
-            return out;
+            List<DataSet> batches = new ArrayList<>();
+            List<Integer> ok = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (features[i] != null) {
+                    ok.add(i);
+                }
+            }
+            for (int start = 0; start < ok.size(); start += config.inferenceBatch()) {
+                List<Integer> rows = ok.subList(start, Math.min(ok.size(), start + config.inferenceBatch()));
+                INDArray x = Nd4j.create(DataType.FLOAT, rows.size(), len);
+                INDArray y = Nd4j.zeros(DataType.FLOAT, rows.size(), labels.size());
+                List<String> paths = new ArrayList<>();
+                for (int r = 0; r < rows.size(); r++) {
+                    ImageEntry e = entries.get(rows.get(r));
+                    x.putRow(r, Nd4j.createFromArray(features[rows.get(r)]));
+                    y.putScalar(r, labels.indexOf(e.label()), 1f);
+                    paths.add(e.path().toString());
+                }
+                DataSet ds = new DataSet(x, y);
+                ds.setExampleMetaData(paths);
+                batches.add(ds);
+            }
+            return batches;
         }
 
         @Override
@@ -354,6 +431,7 @@ public final class TrainingJob {
         private boolean showProgress = true;
         private UiAddress ui;
         private PrintStream out = System.out;
+        private Path featureCacheRoot;
 
         public Builder setTrainData(Path dir) {
             this.trainData = dir;
@@ -406,6 +484,12 @@ public final class TrainingJob {
 
         public Builder optOut(PrintStream out) {
             this.out = out;
+            return this;
+        }
+
+        /** Keep transfer-mode features in this folder and reuse them in later runs (null: no cache). */
+        public Builder optFeatureCache(Path root) {
+            this.featureCacheRoot = root;
             return this;
         }
 

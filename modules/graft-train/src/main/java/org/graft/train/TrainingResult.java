@@ -9,9 +9,13 @@ import java.util.List;
 /**
  * What a training run produced: the run folder (model.zip, metrics.json, split.csv, history.json, skipped.csv),
  * the model with the best validation accuracy, its validation report and the per-epoch history.
+ *
+ * @param featureCacheHits     images whose features came from the feature cache (transfer mode)
+ * @param featureCacheRejected damaged cache entries that were recomputed
  */
 public record TrainingResult(Path runDir, ModelBundle bundle, EvaluationReport validation, List<EpochStats> history,
-                             int bestEpoch, double seconds, int skippedImages) {
+                             int bestEpoch, double seconds, int skippedImages, int featureCacheHits,
+                             int featureCacheRejected) {
 
     public Path modelFile() {
         return runDir.resolve(ModelBundle.FILE_NAME);

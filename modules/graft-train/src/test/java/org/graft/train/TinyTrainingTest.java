@@ -98,6 +98,39 @@ class TinyTrainingTest {
     }
 
     @Test
+    void featureCacheGivesIdenticalResultsAndRecomputesDamagedEntries() throws Exception {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache5"));
+        Path cache = tmp.resolve("features");
+        java.util.function.Function<String, TrainingResult> run = name -> {
+            try {
+                return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(name))
+                        .optConfig(TrainingConfig.defaults().withEpochs(3).withBatchSize(8))
+                        .optFeatureCache(cache).optProgress(false).optOut(QUIET).build().run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        TrainingResult first = run.apply("cache-1");
+        TrainingResult second = run.apply("cache-2");
+        assertEquals(0, first.featureCacheHits());
+        assertEquals(45, second.featureCacheHits(), "every image's features reused");
+        assertEquals(first.bundle().graph().params(), second.bundle().graph().params(), "identical training");
+
+        // damage one entry: it is detected, recomputed, and the result is still identical
+        Path entry;
+        try (var files = java.nio.file.Files.walk(cache)) {
+            entry = files.filter(p -> p.toString().endsWith(".f32")).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(entry);
+        bytes[12] ^= 0x55;
+        java.nio.file.Files.write(entry, bytes);
+        TrainingResult third = run.apply("cache-3");
+        assertEquals(1, third.featureCacheRejected());
+        assertEquals(44, third.featureCacheHits());
+        assertEquals(first.bundle().graph().params(), third.bundle().graph().params());
+    }
+
+    @Test
     void bestEpochIsTheOneSaved() throws Exception {
         TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache3")), Mode.TRANSFER, "best", 6);
         double best = r.history().stream().mapToDouble(EpochStats::validationAccuracy).max().orElseThrow();
