@@ -28,6 +28,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Imports a full Keras model file (HDF5 with config and weights, Keras 2) into a DL4J {@link ComputationGraph}.
@@ -95,8 +96,52 @@ public final class KerasImporter {
      */
     public static ComputationGraph importWithWeightsFile(ObjectNode architecture, Path weightsH5) {
         checkFileType(weightsH5);
-        ObjectNode config = KerasJsonPatcher.patch(architecture.deepCopy(), "2.15.0", "tensorflow");
+        ObjectNode config = architecture.deepCopy();
+        matchAutoNamedLayers(config, weightsH5);
+        config = KerasJsonPatcher.patch(config, "2.15.0", "tensorflow");
         return build(weightsH5, config, false);
+    }
+
+    /**
+     * Keras names layers created without a name by counting per session ("normalization", "normalization_1", ...),
+     * so a weights file may call Graft's "normalization" differently. Weights are matched by name, so the config
+     * takes the file's name for such a layer when the file has exactly one candidate.
+     */
+    static void matchAutoNamedLayers(ObjectNode config, Path weightsH5) {
+        List<String> groups;
+        Hdf5Archive archive = openArchive(weightsH5);
+        try {
+            groups = archive.getGroups();
+        } finally {
+            archive.close();
+        }
+        for (String base : List.of("normalization")) {
+            java.util.regex.Pattern auto = java.util.regex.Pattern.compile(base + "(_\\d+)?");
+            List<String> inFile = groups.stream().filter(g -> auto.matcher(g).matches()).toList();
+            if (inFile.size() != 1 || inFile.get(0).equals(base)) {
+                continue;
+            }
+            String fileName = inFile.get(0);
+            for (JsonNode layer : config.path("config").path("layers")) {
+                if (layer.path("name").asText().equals(base)) {
+                    ((ObjectNode) layer).put("name", fileName);
+                    ((ObjectNode) layer.get("config")).put("name", fileName);
+                }
+                renameInbound(layer.path("inbound_nodes"), base, fileName);
+            }
+        }
+    }
+
+    private static void renameInbound(JsonNode node, String from, String to) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode arr) {
+            for (int i = 0; i < arr.size(); i++) {
+                if (i == 0 && arr.get(i).isTextual() && arr.get(i).asText().equals(from)) {
+                    arr.set(0, com.fasterxml.jackson.databind.node.TextNode.valueOf(to));
+                } else {
+                    renameInbound(arr.get(i), from, to);
+                }
+            }
+        }
     }
 
     /** The architecture alone, with freshly initialised weights (tests, and training from scratch). */

@@ -139,6 +139,29 @@ class EfficientNetGoldenTest {
     }
 
     @Test
+    void aWeightsFileThatNamesNormalizationDifferentlyStillLoads(@TempDir Path work) throws Exception {
+        // Keras numbers unnamed layers per session: the official file may say "normalization_2"
+        Path renamed = work.resolve("efficientnetb0.h5");
+        Files.copy(fixtures.resolve("efficientnetb0.h5"), renamed);
+        Process p = new ProcessBuilder(EfficientNetFixtures.python(), "-c", String.join("\n",
+                "import h5py, numpy, sys",
+                "f = h5py.File(sys.argv[1], 'r+')",
+                "f.move('normalization', 'normalization_2')",
+                "f.move('normalization_2/normalization', 'normalization_2/normalization_2')",
+                "names = [n.decode() for n in f.attrs['layer_names']]",
+                "f.attrs['layer_names'] = numpy.array([('normalization_2' if n == 'normalization' else n).encode()"
+                        + " for n in names])",
+                "g = f['normalization_2']",
+                "g.attrs['weight_names'] = numpy.array([w.decode().replace('normalization/', 'normalization_2/')"
+                        + ".encode() for w in g.attrs['weight_names']])",
+                "f.close()"), renamed.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, log);
+        Backbone b = loader(work.resolve("cache")).load(renamed.toString());
+        assertMatches(b.graph(), "two_rescaling", true, "weights file with normalization_2");
+    }
+
+    @Test
     void fullModelFromKeras28(@TempDir Path cache) {
         ComputationGraph g = KerasImporter.importGraph(fixtures.resolve("efficientnetb0_keras2.8.h5"));
         assertMatches(g, "one_rescaling", true, "Keras 2.8 full model");
