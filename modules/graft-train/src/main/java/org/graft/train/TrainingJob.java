@@ -112,12 +112,6 @@ public final class TrainingJob {
                 backbone.featureSize(), labels.size());
 
         ImageLoader loader = new ImageLoader(backbone.preprocessing());
-        ImageBatchIterator trainIt = ImageBatchIterator.builder().setImages(split.train().images())
-                .setLabels(labels).setLoader(loader).optBatchSize(config.batchSize()).optShuffle(config.seed())
-                .optSkipLog(skipLog).build();
-        ImageBatchIterator valIt = ImageBatchIterator.builder().setImages(split.validation().images())
-                .setLabels(labels).setLoader(loader).optBatchSize(config.inferenceBatch()).optSkipLog(skipLog)
-                .build();
 
         TrainingUi trainingUi = null;
         if (ui != null) {
@@ -128,7 +122,7 @@ public final class TrainingJob {
         // 3. Train
         EpochLoop loop = config.mode() == Mode.TRANSFER
                 ? new TransferLoop(graph, split, loader, skipLog, labels, trainingUi)
-                : new FineTuneLoop(graph, trainIt, valIt, labels, trainingUi);
+                : new FineTuneLoop(graph, split, loader, skipLog, labels, trainingUi);
         List<EpochStats> history = new ArrayList<>();
         INDArray bestParams = null;
         EvaluationReport bestReport = null;
@@ -376,11 +370,14 @@ public final class TrainingJob {
         private final ImageBatchIterator valIt;
         private final List<String> labels;
 
-        FineTuneLoop(ComputationGraph graph, ImageBatchIterator trainIt, ImageBatchIterator valIt,
-                     List<String> labels, TrainingUi trainingUi) {
+        FineTuneLoop(ComputationGraph graph, Split split, ImageLoader loader, SkipLog skipLog, List<String> labels,
+                     TrainingUi trainingUi) {
             this.graph = graph;
-            this.trainIt = trainIt;
-            this.valIt = valIt;
+            this.trainIt = ImageBatchIterator.builder().setImages(split.train().images()).setLabels(labels)
+                    .setLoader(loader).optBatchSize(config.batchSize()).optShuffle(config.seed()).optSkipLog(skipLog)
+                    .build();
+            this.valIt = ImageBatchIterator.builder().setImages(split.validation().images()).setLabels(labels)
+                    .setLoader(loader).optBatchSize(config.inferenceBatch()).optSkipLog(skipLog).build();
             this.labels = labels;
             if (trainingUi != null) {
                 graph.setListeners(trainingUi.listener(config.uiStatsEvery()));
