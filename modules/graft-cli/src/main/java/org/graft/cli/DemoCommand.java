@@ -38,12 +38,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--no-progress", description = "No progress bars (for logs).")
-    boolean noProgress;
-
-    @Option(names = "--no-cache", description = "Do not reuse or keep backbone features between runs "
-            + "(transfer mode keeps them in $GRAFT_HOME/cache/features).")
-    boolean noCache;
+    @Mixin
+    RunOptions run;
 
     @Mixin
     Workspace workspace;
@@ -84,8 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
                 .setBackbone(backbone)
                 .setRunDir(out)
                 .optConfig(TrainingConfig.defaults().withEpochs(epochs))
-                .optProgress(!noProgress)
-                .optFeatureCache(noCache ? null : workspace.featureCache())
+                .optProgress(!run.noProgress)
+                .optFeatureCache(run.featureCache(workspace))
                 .build()
                 .run();
 
@@ -93,7 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
         ModelBundle bundle = ModelBundle.load(result.modelFile());
         ImageFolder val = ImageFolder.scan(data.resolve("val"));
         EvaluationReport report;
-        try (Progress p = Progress.start(!noProgress, System.out, "Evaluating", val.images().size(), "img")) {
+        try (Progress p = Progress.start(!run.noProgress, System.out, "Evaluating", val.images().size(),
+                "img")) {
             report = BundleEvaluator.evaluate(bundle, val, TrainingConfig.DEFAULT_INFERENCE_BATCH, new SkipLog(),
                     p::counting);
         }
@@ -103,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("4/4 Predicting " + data.resolve("val"));
         List<Path> images = Predictor.collectImages(data.resolve("val"));
         List<Prediction> predictions;
-        try (Progress bar = Progress.start(!noProgress, System.out, "Predicting", images.size(), "img")) {
+        try (Progress bar = Progress.start(!run.noProgress, System.out, "Predicting", images.size(), "img")) {
             predictions = new Predictor(bundle, TrainingConfig.DEFAULT_INFERENCE_BATCH).predict(images, 2,
                     n -> bar.step(n, null));
         }

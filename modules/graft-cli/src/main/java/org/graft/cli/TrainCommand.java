@@ -96,12 +96,8 @@ public final class TrainCommand implements Callable<Integer> {
             defaultValue = "224")
     int size;
 
-    @Option(names = "--no-progress", description = "No progress bars (for logs).")
-    boolean noProgress;
-
-    @Option(names = "--no-cache", description = "Do not reuse or keep backbone features between runs "
-            + "(transfer mode keeps them in $GRAFT_HOME/cache/features).")
-    boolean noCache;
+    @Mixin
+    RunOptions run;
 
     @Mixin
     Workspace workspace;
@@ -132,8 +128,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .setRunDir(out)
                 .optConfig(config)
                 .optUi(ui ? new TrainingJob.UiAddress(uiHost, uiPort) : null)
-                .optProgress(!noProgress)
-                .optFeatureCache(noCache ? null : workspace.featureCache())
+                .optProgress(!run.noProgress)
+                .optFeatureCache(run.featureCache(workspace))
                 .build()
                 .run();
         System.out.println();
