@@ -1,6 +1,8 @@
 package org.graft.backbone;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.backbone.onnx.OnnxConverter;
+import org.graft.backbone.onnx.OnnxModel;
 import org.graft.common.Checksums;
 import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
@@ -46,7 +48,7 @@ public final class BackboneLoader {
         return registry;
     }
 
-    /** A registry name ("efficientnet-b0") or the path of a Keras model or weights file. */
+    /** A registry name ("efficientnet-b0") or the path of a Keras model or weights file, or of an ONNX model. */
     public Backbone load(String nameOrPath) {
         if (registry.contains(nameOrPath)) {
             BackboneSpec spec = registry.get(nameOrPath);
@@ -58,6 +60,9 @@ public final class BackboneLoader {
             return fromKerasFile(spec.name(), file, spec.featureLayer(), spec.preprocessing(), spec.license());
         }
         Path file = Path.of(nameOrPath);
+        if (nameOrPath.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+            return fromOnnxFile(file);
+        }
         if (!Files.exists(file) && !nameOrPath.toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|keras)$")) {
             registry.get(nameOrPath); // throws "unknown backbone" listing the known names
         }
@@ -79,7 +84,7 @@ public final class BackboneLoader {
         ComputationGraph graph = KerasImporter.importWithWeightsFile(Architectures.kerasConfig(architecture), file);
         log.info("Built {} and loaded the weights of {} in {} ms", architecture, file.getFileName(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return finish(name, graph, file, specFeatureLayer, specPre, license, null);
+        return finish(name, graph, file, specFeatureLayer, preprocessing != null ? preprocessing : specPre, license);
     }
 
     private Backbone fromKerasFile(String name, Path file, String specFeatureLayer, Preprocessing specPre,
@@ -88,16 +93,50 @@ public final class BackboneLoader {
         var config = KerasImporter.readPatchedConfig(file);
         ComputationGraph graph = KerasImporter.importGraph(file, config);
         log.info("Imported {} in {} ms", file.getFileName(), (System.nanoTime() - t0) / 1_000_000);
-        return finish(name, graph, file, specFeatureLayer, specPre, license, KerasImporter.inputShape(config));
+        Preprocessing pre = preprocessing != null ? preprocessing
+                : specPre != null ? specPre : guessPreprocessing(KerasImporter.inputShape(config), file);
+        return finish(name, graph, file, specFeatureLayer, pre, license);
+    }
+
+    /**
+     * A user's ONNX model (e.g. a torchvision model exported with torch.onnx.export), converted by Graft's own
+     * converter. Without --preprocess, torchvision's ImageNet transform is assumed, at the model's input size.
+     */
+    private Backbone fromOnnxFile(Path file) {
+        long t0 = System.nanoTime();
+        OnnxConverter.Builder converter = OnnxConverter.builder();
+        if (preprocessing != null) {
+            converter.optInputSize(preprocessing.cropHeight(), preprocessing.cropWidth());
+        }
+        OnnxModel model = converter.build().convert(file);
+        log.info("Converted {} ({} ONNX opset {}) in {} ms", file.getFileName(), model.producer(), model.opset(),
+                (System.nanoTime() - t0) / 1_000_000);
+        long[] chw = model.inputShape();
+        if (chw.length != 3 || chw[0] != 3) {
+            throw new GraftException(file + " takes inputs of shape " + Arrays.toString(chw) + " per example; "
+                    + "Graft feeds RGB images [3, height, width].", "Export an image model with a 3-channel input.");
+        }
+        Preprocessing pre;
+        if (preprocessing != null) {
+            pre = preprocessing.withLayout(Preprocessing.Layout.NCHW);
+        } else {
+            pre = Preprocessing.torchvision((int) chw[1], Preprocessing.Layout.NCHW);
+            if (chw[1] != chw[2]) {
+                pre = new Preprocessing(pre.resizeShorter(), (int) chw[1], (int) chw[2], pre.channelOrder(),
+                        pre.scale(), pre.mean(), pre.std(), pre.layout(), pre.interpolation());
+            }
+            log.warn("{}: no preprocessing given; assuming torchvision's ImageNet transform ({}). "
+                    + "Pass --preprocess if the model was trained differently.", file.getFileName(), pre);
+        }
+        return finish(file.getFileName().toString(), model.graph(), file, model.featureVertex(), pre,
+                "as given by the user");
     }
 
     private Backbone finish(String name, ComputationGraph graph, Path file, String specFeatureLayer,
-                            Preprocessing specPre, String license, int[] declaredInput) {
+                            Preprocessing pre, String license) {
         String feature = featureLayer != null ? featureLayer
                 : specFeatureLayer != null ? specFeatureLayer : FeatureLayers.detect(graph);
         FeatureLayers.requireVertex(graph, feature);
-        Preprocessing pre = preprocessing != null ? preprocessing
-                : specPre != null ? specPre : guessPreprocessing(declaredInput, file);
         long[] featureShape = featureShape(graph, feature, pre);
         return new Backbone(name, graph, feature, featureShape, pre, file.toAbsolutePath(), Checksums.sha256(file),
                 license);

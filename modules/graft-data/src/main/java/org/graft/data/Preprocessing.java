@@ -37,10 +37,20 @@ public record Preprocessing(int resizeShorter, int cropHeight, int cropWidth, Ch
                 new double[]{1, 1, 1}, layout, Interpolation.BILINEAR);
     }
 
-    /** torchvision's ImageNet preset: resize 256, crop 224, scale to [0,1], ImageNet mean/std. */
-    public static Preprocessing torchvisionImageNet(Layout layout) {
-        return new Preprocessing(256, 224, 224, ChannelOrder.RGB, 1 / 255.0,
-                new double[]{0.485, 0.456, 0.406}, new double[]{0.229, 0.224, 0.225}, layout, Interpolation.BILINEAR);
+    /**
+     * torchvision's ImageNet evaluation transform (EfficientNet-B0's weights, and the PyTorch course): shorter side
+     * resized to {@code crop * 256 / 224} with bicubic interpolation, centre crop, RGB scaled to [0, 1], ImageNet
+     * mean and std.
+     */
+    public static Preprocessing torchvision(int crop, Layout layout) {
+        return new Preprocessing((int) Math.round(crop * 256 / 224.0), crop, crop, ChannelOrder.RGB, 1 / 255.0,
+                new double[]{0.485, 0.456, 0.406}, new double[]{0.229, 0.224, 0.225}, layout, Interpolation.BICUBIC);
+    }
+
+    /** The same preparation with another tensor layout (ONNX models take NCHW, Keras models NHWC). */
+    public Preprocessing withLayout(Layout newLayout) {
+        return new Preprocessing(resizeShorter, cropHeight, cropWidth, channelOrder, scale, mean, std, newLayout,
+                interpolation);
     }
 
     public int channels() {

@@ -1,0 +1,112 @@
+package org.graft.backbone.onnx;
+
+import onnx.Onnx;
+import org.graft.common.GraftException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.protobuf.ByteString;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Damaged, truncated, foreign and hostile ONNX files give a clear error naming the file, never a crash. */
+class OnnxFileTest {
+    @TempDir
+    Path tmp;
+
+    private static Path sample() {
+        return OnnxOpsTest.dir().resolve("conv_bias.onnx");
+    }
+
+    private GraftException refused(Path file) {
+        GraftException e = assertThrows(GraftException.class, () -> OnnxConverter.builder().build().convert(file));
+        assertTrue(e.getMessage().contains(file.getFileName().toString()), "names the file: " + e.getMessage());
+        assertTrue(e.hint() != null && !e.hint().isBlank(), "says what to do: " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void missingEmptyAndForeignFiles() throws IOException {
+        refused(tmp.resolve("absent.onnx"));
+        refused(Files.write(tmp.resolve("empty.onnx"), new byte[0]));
+        refused(Files.writeString(tmp.resolve("text.onnx"), "this is not a model\n", StandardCharsets.UTF_8));
+        byte[] noise = new byte[4096];
+        new Random(7).nextBytes(noise);
+        refused(Files.write(tmp.resolve("noise.onnx"), noise));
+    }
+
+    @Test
+    void everyTruncationIsRefusedCleanly() throws IOException {
+        byte[] whole = Files.readAllBytes(sample());
+        int tried = 0;
+        for (int cut = 1; cut < whole.length; cut += Math.max(1, whole.length / 97)) {
+            Path part = Files.write(tmp.resolve("cut" + cut + ".onnx"), Arrays.copyOf(whole, cut));
+            refused(part);
+            tried++;
+        }
+        assertTrue(tried > 50);
+    }
+
+    /** A tensor claiming 10^12 values in a few bytes must not make Graft allocate them. */
+    @Test
+    void absurdTensorShapeIsRefusedBeforeAllocating() throws IOException {
+        Onnx.ModelProto original = Onnx.ModelProto.parseFrom(Files.readAllBytes(sample()));
+        Onnx.GraphProto.Builder graph = original.getGraph().toBuilder();
+        Onnx.TensorProto weights = graph.getInitializer(0);
+        graph.setInitializer(0, weights.toBuilder().clearDims().addDims(1_000_000).addDims(1_000_000)
+                .setRawData(ByteString.copyFrom(new byte[16])).build());
+        Path bad = Files.write(tmp.resolve("absurd.onnx"), original.toBuilder().setGraph(graph).build().toByteArray());
+        GraftException e = refused(bad);
+        assertTrue(e.getMessage().contains("impossible shape") || e.getMessage().contains("holds"), e.getMessage());
+
+        graph.setInitializer(0, weights.toBuilder().clearDims().addDims(6).addDims(4).addDims(3).addDims(3)
+                .setRawData(ByteString.copyFrom(new byte[12])).build());
+        Path short_ = Files.write(tmp.resolve("short.onnx"),
+                original.toBuilder().setGraph(graph).build().toByteArray());
+        assertTrue(refused(short_).getMessage().contains("holds 12 bytes"));
+    }
+
+    @Test
+    void externalDataIsRefusedWithTheExportCommand() throws IOException {
+        Onnx.ModelProto original = Onnx.ModelProto.parseFrom(Files.readAllBytes(sample()));
+        Onnx.GraphProto.Builder graph = original.getGraph().toBuilder();
+        graph.setInitializer(0, graph.getInitializer(0).toBuilder().clearRawData()
+                .setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(Onnx.StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin"))
+                .build());
+        Path ext = Files.write(tmp.resolve("external.onnx"), original.toBuilder().setGraph(graph).build().toByteArray());
+        GraftException e = refused(ext);
+        assertTrue(e.getMessage().contains("external data") && e.hint().contains("save_as_external_data"));
+    }
+
+    /** Random byte flips in a valid model: each either converts or is refused with a GraftException. */
+    @Test
+    void mutatedModelsNeverCrash() throws IOException {
+        byte[] whole = Files.readAllBytes(sample());
+        Random random = new Random(42);
+        int converted = 0;
+        int refused = 0;
+        for (int i = 0; i < 150; i++) {
+            byte[] mutated = whole.clone();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+            }
+            Path file = Files.write(tmp.resolve("mutant" + i + ".onnx"), mutated);
+            try {
+                OnnxConverter.builder().build().convert(file);
+                converted++;
+            } catch (GraftException e) {
+                refused++;
+            }
+        }
+        System.out.println("ONNX mutation fuzz: 150 tried, " + converted + " converted, " + refused
+                + " refused clearly, 0 crashed");
+    }
+}
