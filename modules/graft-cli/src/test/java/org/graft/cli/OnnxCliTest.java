@@ -1,0 +1,119 @@
+package org.graft.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.graft.common.Json;
+import org.graft.data.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An ONNX model as the backbone, as a PyTorch user gives it: a small RGB classifier exported by torch.onnx.export
+ * (onnx-ops/tiny_cnn.onnx from graft-backbone's test jar; fixtures/make_onnx_fixtures.py made it).
+ */
+class OnnxCliTest {
+    @TempDir
+    Path tmp;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut;
+    PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    /** A copy of the fixture (which may sit inside a jar) with the name a user would give it. */
+    Path tinyCnn() throws java.io.IOException {
+        Path copy = tmp.resolve("tiny_cnn.onnx");
+        if (!Files.exists(copy)) {
+            try (InputStream in = OnnxCliTest.class.getResourceAsStream("/onnx-ops/tiny_cnn.onnx")) {
+                Files.copy(in, copy);
+            }
+        }
+        return copy;
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void trainAndPredictWithAnOnnxBackbone() throws Exception {
+        Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "red"),
+                List.of(Color.BLUE, Color.RED), 10, 48, 3);
+        Path run = tmp.resolve("run");
+        assertEquals(0, GraftCli.run("train", "--data", data.toString(), "--backbone", tinyCnn().toString(),
+                "--epochs", "3", "--lr", "0.05", "--out", run.toString(), "--no-progress", "--no-cache"), stderr());
+
+        // the preprocessing travels in the bundle: torchvision's transform at the model's 32 px, NCHW
+        JsonNode description;
+        try (ZipFile zip = new ZipFile(run.resolve("model.zip").toFile())) {
+            ZipEntry entry = zip.getEntry("graft-model.json");
+            try (InputStream in = zip.getInputStream(entry)) {
+                description = Json.mapper().readTree(in);
+            }
+        }
+        JsonNode pre = description.findValue("preprocessing");
+        assertEquals("NCHW", pre.get("layout").asText(), pre.toString());
+        assertEquals("BICUBIC", pre.get("interpolation").asText());
+        assertEquals(32, pre.get("cropHeight").asInt());
+        assertEquals(37, pre.get("resizeShorter").asInt(), "256/224 of the crop, as torchvision");
+        assertEquals(0.485, pre.get("mean").get(0).asDouble(), 1e-9);
+        assertTrue(description.toString().contains("tiny_cnn.onnx"), "the bundle names its backbone file");
+
+        Path csv = tmp.resolve("p.csv");
+        assertEquals(0, GraftCli.run("predict", "--model", run.toString(), "--input", data.toString(), "--out",
+                csv.toString()), stderr());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(1 + 20, rows.size());
+        long right = rows.stream().skip(1).filter(r -> r.contains("/blue/") ? r.contains(",blue,")
+                : r.contains(",red,")).count();
+        assertTrue(right >= 18, "blue and red are told apart by an ONNX backbone's features: " + right + "/20\n"
+                + String.join("\n", rows));
+    }
+
+    @Test
+    void inspectShowsTheConvertedGraph() throws Exception {
+        assertEquals(0, GraftCli.run("inspect", tinyCnn().toString()), stderr());
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertTrue(o.contains("feature layer:"), o);
+        assertTrue(o.contains("NCHW"), o);
+    }
+
+    @Test
+    void aDamagedOnnxFileIsAUserErrorWithoutAStackTrace() throws Exception {
+        byte[] whole = Files.readAllBytes(tinyCnn());
+        Path cut = Files.write(tmp.resolve("cut.onnx"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Path data = TestImages.colourClasses(tmp.resolve("d"), List.of("a", "b"), List.of(Color.BLUE, Color.RED),
+                3, 32, 1);
+        assertEquals(2, GraftCli.run("train", "--data", data.toString(), "--backbone", cut.toString(), "--out",
+                tmp.resolve("r").toString(), "--no-progress"), stderr());
+        assertTrue(stderr().contains("cut.onnx") && !stderr().contains("\tat "), stderr());
+    }
+}
