@@ -23,7 +23,7 @@ import java.util.Map;
  * Loads a {@link Backbone} by registry name (fetching its weights) or from a user's Keras {@code .h5} file.
  *
  * <p>Builder: {@code setFetcher} is required; {@code optPreprocessing} and {@code optFeatureLayer} override what
- * the registry (or detection, for a user's file) says.
+ * the registry (or detection, for a user's file) says; {@code optFoldBatchNorm} folds BatchNorm of ONNX models.
  */
 public final class BackboneLoader {
     private static final Logger log = LoggerFactory.getLogger(BackboneLoader.class);
@@ -32,12 +32,14 @@ public final class BackboneLoader {
     private final BackboneRegistry registry;
     private final Preprocessing preprocessing;
     private final String featureLayer;
+    private final boolean foldBatchNorm;
 
     private BackboneLoader(Builder b) {
         this.fetcher = b.fetcher;
         this.registry = b.registry == null ? BackboneRegistry.builtIn() : b.registry;
         this.preprocessing = b.preprocessing;
         this.featureLayer = b.featureLayer;
+        this.foldBatchNorm = b.foldBatchNorm;
     }
 
     public static Builder builder() {
@@ -104,7 +106,7 @@ public final class BackboneLoader {
      */
     private Backbone fromOnnxFile(Path file) {
         long t0 = System.nanoTime();
-        OnnxConverter.Builder converter = OnnxConverter.builder();
+        OnnxConverter.Builder converter = OnnxConverter.builder().optFoldBatchNorm(foldBatchNorm);
         if (preprocessing != null) {
             converter.optInputSize(preprocessing.cropHeight(), preprocessing.cropWidth());
         }
@@ -180,6 +182,7 @@ public final class BackboneLoader {
         private BackboneRegistry registry;
         private Preprocessing preprocessing;
         private String featureLayer;
+        private boolean foldBatchNorm;
 
         public Builder setFetcher(Fetcher fetcher) {
             this.fetcher = fetcher;
@@ -198,6 +201,15 @@ public final class BackboneLoader {
 
         public Builder optFeatureLayer(String featureLayer) {
             this.featureLayer = featureLayer;
+            return this;
+        }
+
+        /**
+         * Folds BatchNormalization into the convolution before it (ONNX models): the same outputs with less work,
+         * for a backbone that stays frozen (transfer learning); fine-tuning keeps BatchNorm as a layer.
+         */
+        public Builder optFoldBatchNorm(boolean fold) {
+            this.foldBatchNorm = fold;
             return this;
         }
 

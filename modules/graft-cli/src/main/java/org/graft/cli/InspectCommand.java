@@ -20,13 +20,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Describe a trained model, a known backbone or a Keras model file: layers, parameters, "
+        description = "Describe a trained model, a known backbone, or a Keras or ONNX model file: layers, parameters, "
                 + "frozen layers, feature layer, preprocessing.",
         footer = {"", "Examples:",
                 "  graft inspect --list", "  graft inspect efficientnet-b0 --layers", "  graft inspect runs/mine"})
 public final class InspectCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "MODEL|BACKBONE", description = "A run folder, model.zip, backbone "
-            + "name or .h5 file.")
+            + "name, Keras .h5 file or .onnx file.")
     String target;
 
     @Option(names = "--list", description = "List the backbones Graft knows by name.")

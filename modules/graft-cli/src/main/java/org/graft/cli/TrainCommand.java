@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
                 "  graft train --data my-images --out runs/mine",
                 "  graft train --data hymenoptera/train --val hymenoptera/val --backbone mobilenet-v1-0.25 --ui",
                 "  graft train --data glyphs --mode finetune --lr 0.0001 --epochs 5 --out runs/glyphs-ft",
-                "  graft train --data scans --backbone my_keras_model.h5 --preprocess TORCH --size 224"})
+                "  graft train --data scans --backbone my_keras_model.h5 --preprocess TORCH --size 224",
+                "  graft train --data scans --backbone resnet18.onnx        (exported with torch.onnx.export)"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Training images, one sub-folder per class.")
@@ -32,7 +33,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + "Without it, --data is split (stratified, seeded).")
     Path val;
 
-    @Option(names = "--backbone", paramLabel = "NAME|FILE", description = "Registry name or Keras .h5 file "
+    @Option(names = "--backbone", paramLabel = "NAME|FILE", description = "Registry name, Keras .h5 file or ONNX file "
             + "(default: the registry's default, efficientnet-b0; see 'graft inspect --list').")
     String backbone;
 
@@ -89,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--preprocess", paramLabel = "PRESET",
             description = "For a model file: how its images were prepared: ${COMPLETION-CANDIDATES} "
-                    + "(default: KERAS_TF).")
+                    + "(default: KERAS_TF for Keras files, TORCHVISION for ONNX files).")
     PreprocessPreset preprocess;
 
     @Option(names = "--size", paramLabel = "PX", description = "With --preprocess: input size in pixels (default 224).",
@@ -120,6 +121,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (preprocess != null) {
             loader.optPreprocessing(preprocess.at(size));
         }
+        // a frozen backbone's BatchNorm is a fixed affine map: fold it into the convolutions (ONNX models)
+        loader.optFoldBatchNorm(config.mode() == Mode.TRANSFER);
         BackboneLoader backbones = loader.build();
         TrainingResult result = TrainingJob.builder()
                 .setTrainData(data)
