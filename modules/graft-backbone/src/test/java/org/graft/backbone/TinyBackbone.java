@@ -14,11 +14,26 @@ public final class TinyBackbone {
     private TinyBackbone() {
     }
 
+    /** A file of src/test/resources/fixtures; copied out first when this test jar is used from another module. */
     public static Path fixture(String name) {
+        java.net.URL url = TinyBackbone.class.getResource("/fixtures/" + name);
+        if (url == null) {
+            throw new IllegalStateException("test fixture " + name + " missing");
+        }
         try {
-            return Path.of(TinyBackbone.class.getResource("/fixtures/" + name).toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("test fixture " + name + " missing", e);
+            if (url.getProtocol().equals("file")) {
+                return Path.of(url.toURI());
+            }
+            Path dir = java.nio.file.Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+                    "graft-fixtures-" + ProcessHandle.current().pid()));
+            Path copy = dir.resolve(name);
+            try (java.io.InputStream in = url.openStream()) {
+                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            copy.toFile().deleteOnExit();
+            return copy;
+        } catch (URISyntaxException | java.io.IOException e) {
+            throw new IllegalStateException("test fixture " + name + " unreadable", e);
         }
     }
 

@@ -539,7 +539,8 @@ final class OnnxGraphTranslator {
             return;
         }
         String name = unique(n.name());
-        Layer bn = new BatchNormalization.Builder().nIn(c).nOut(c).eps(eps).useLogStd(false).build();
+        Layer bn = new BatchNormalization.Builder().nIn(c).nOut(c).eps(eps).useLogStd(false)
+                .activation(Activation.IDENTITY).build();
         emit(new LayerEmit(name, bn, Map.of("gamma", gamma, "beta", beta, "mean", mean, "var", var), x.vertex()));
         bind(n.output(), new Act(name, x.shape()));
     }

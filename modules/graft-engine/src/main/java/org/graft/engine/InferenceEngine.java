@@ -1,0 +1,30 @@
+package org.graft.engine;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.data.Preprocessing;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * Runs a graph forward (inference only): images in the graph's own layout in, its first output out. Close it to
+ * free native memory (ONNX Runtime sessions).
+ */
+public interface InferenceEngine extends AutoCloseable {
+
+    INDArray output(INDArray input);
+
+    Engine kind();
+
+    @Override
+    void close();
+
+    /** An engine for {@code graph}, whose input is prepared as {@code preprocessing} says. */
+    static InferenceEngine create(Engine kind, ComputationGraph graph, Preprocessing preprocessing) {
+        return switch (kind) {
+            case DL4J -> new Dl4jEngine(graph);
+            case ONNXRUNTIME -> new OnnxRuntimeEngine(OnnxExporter.export(graph, preprocessing, Map.of())
+                    .toByteArray());
+        };
+    }
+}
