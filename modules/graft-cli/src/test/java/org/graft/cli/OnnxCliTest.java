@@ -96,6 +96,31 @@ class OnnxCliTest {
                 : r.contains(",red,")).count();
         assertTrue(right >= 18, "blue and red are told apart by an ONNX backbone's features: " + right + "/20\n"
                 + String.join("\n", rows));
+
+        // ONNX Runtime gives the same answers
+        Path viaOrt = tmp.resolve("ort.csv");
+        assertEquals(0, GraftCli.run("predict", "--model", run.toString(), "--input", data.toString(), "--out",
+                viaOrt.toString(), "--engine", "onnxruntime"), stderr());
+        assertEquals(labelsOf(rows), labelsOf(Files.readAllLines(viaOrt)));
+
+        // export: an ONNX file that ONNX Runtime runs to the same probabilities, with labels in its metadata
+        Path exported = tmp.resolve("exported.onnx");
+        assertEquals(0, GraftCli.run("export", "--model", run.toString(), "--out", exported.toString()), stderr());
+        var model = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(exported));
+        assertTrue(model.getMetadataPropsList().stream().anyMatch(p -> p.getKey().equals("graft.labels")
+                && p.getValue().equals("[\"blue\",\"red\"]")), model.getMetadataPropsList().toString());
+        var bundle = org.graft.model.ModelBundle.load(run);
+        var loader = new org.graft.data.ImageLoader(bundle.description().preprocessing());
+        var x = org.nd4j.linalg.factory.Nd4j.create(loader.load(data.resolve("red/img_000.png")),
+                bundle.description().preprocessing().shape(1), 'c');
+        try (var ort = new org.graft.engine.OnnxRuntimeEngine(Files.readAllBytes(exported))) {
+            double diff = ort.output(x).sub(bundle.graph().outputSingle(false, x)).amaxNumber().doubleValue();
+            assertTrue(diff < 1e-4, "exported model's probabilities differ by " + diff);
+        }
+    }
+
+    private static List<String> labelsOf(List<String> csvRows) {
+        return csvRows.stream().skip(1).map(r -> r.split(",")[1]).toList();
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.graft.predict;
 import org.graft.common.GraftException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
+import org.graft.engine.Engine;
+import org.graft.engine.InferenceEngine;
 import org.graft.model.ModelBundle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,11 +29,18 @@ public final class Predictor {
     private final ModelBundle bundle;
     private final ImageLoader loader;
     private final int batchSize;
+    private final Engine engine;
 
     public Predictor(ModelBundle bundle, int batchSize) {
+        this(bundle, batchSize, Engine.DL4J);
+    }
+
+    /** With {@link Engine#ONNXRUNTIME}, the model runs in ONNX Runtime (exported once, in memory). */
+    public Predictor(ModelBundle bundle, int batchSize, Engine engine) {
         this.bundle = bundle;
         this.loader = new ImageLoader(bundle.description().preprocessing());
         this.batchSize = Math.max(1, batchSize);
+        this.engine = engine;
     }
 
     /** All image files under a folder (recursively, sorted), or the single file given. */
@@ -62,11 +71,20 @@ public final class Predictor {
         // at least two, so that the margin between the best and the runner-up can be reported
         int k = Math.max(Math.min(2, labels.size()), Math.min(topK, labels.size()));
         List<Prediction> out = new ArrayList<>(images.size());
+        try (InferenceEngine model = InferenceEngine.create(engine, bundle.graph(),
+                bundle.description().preprocessing())) {
+            predictInto(out, images, k, model, progress);
+        }
+        return out;
+    }
+
+    private void predictInto(List<Prediction> out, List<Path> images, int k, InferenceEngine model,
+                             IntConsumer progress) {
+        List<String> labels = bundle.description().labels();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
             ImageLoader.Batch loaded = loader.loadBatch(batch);
-            INDArray probs = loaded.features() == null ? null
-                    : bundle.graph().outputSingle(false, loaded.features());
+            INDArray probs = loaded.features() == null ? null : model.output(loaded.features());
             Map<Path, String> errors = new HashMap<>();
             loaded.failures().forEach(e -> errors.put(e.path(), e.getMessage()));
             int row = 0;
@@ -83,6 +101,5 @@ public final class Predictor {
             }
             progress.accept(batch.size());
         }
-        return out;
     }
 }

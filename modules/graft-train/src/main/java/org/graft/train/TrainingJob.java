@@ -8,6 +8,8 @@ import org.graft.common.GraftException;
 import org.graft.common.Json;
 import org.graft.common.Versions;
 import org.graft.data.ImageBatchIterator;
+import org.graft.engine.Engine;
+import org.graft.engine.InferenceEngine;
 import org.graft.data.ImageFolder;
 import org.graft.data.SkippedImage;
 import org.graft.data.ImageEntry;
@@ -55,6 +57,7 @@ public final class TrainingJob {
     private final UiAddress ui;
     private final PrintStream out;
     private final Path featureCacheRoot;
+    private final Engine engine;
     private int cacheHits;
     private int cacheRejected;
 
@@ -65,6 +68,7 @@ public final class TrainingJob {
         this.runDir = b.runDir.toAbsolutePath();
         this.config = b.config.validated();
         this.showProgress = b.showProgress;
+        this.engine = b.engine;
         this.ui = b.ui;
         this.out = b.out;
         this.featureCacheRoot = b.featureCacheRoot;
@@ -241,13 +245,17 @@ public final class TrainingJob {
                 head.setListeners(trainingUi.listener(1));
             }
             FeatureCache cache = featureCacheRoot == null ? null : new FeatureCache(featureCacheRoot, cacheModel());
-            List<DataSet> train = featurize(split.train().images(), loader, cache, skipLog, "Features (train)");
-            if (train.isEmpty()) {
-                throw new GraftException("None of the training images could be read.",
-                        "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
+            List<DataSet> train;
+            try (InferenceEngine features = InferenceEngine.create(engine, extractor, backbone.preprocessing())) {
+                train = featurize(split.train().images(), loader, cache, skipLog, "Features (train)", features);
+                if (train.isEmpty()) {
+                    throw new GraftException("None of the training images could be read.",
+                            "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
+                }
+                this.valFeatures = featurize(split.validation().images(), loader, cache, skipLog, "Features (val)",
+                        features);
             }
             this.trainFeatures = DataSet.merge(train);
-            this.valFeatures = featurize(split.validation().images(), loader, cache, skipLog, "Features (val)");
             if (cache != null && cache.hits() > 0) {
                 out.printf(Locale.ROOT, "Feature cache: %d of %d images' features reused from %s%n", cache.hits(),
                         split.train().images().size() + split.validation().images().size(), cache.dir());
@@ -268,7 +276,7 @@ public final class TrainingJob {
          * Returns batches of at most {@code inferenceBatch} examples with one-hot labels and paths as metadata.
          */
         private List<DataSet> featurize(List<ImageEntry> entries, ImageLoader loader, FeatureCache cache,
-                                        SkipLog skipLog, String task) {
+                                        SkipLog skipLog, String task, InferenceEngine backboneEngine) {
             int n = entries.size();
             int len = (int) HeadGrafter.headInputSize(backbone);
             float[][] features = new float[n][];
@@ -295,7 +303,7 @@ public final class TrainingJob {
                     ImageLoader.Batch batch = loader.loadBatch(chunk.stream().map(i -> entries.get(i).path()).toList());
                     batch.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
                     if (batch.features() != null) {
-                        INDArray out = extractor.outputSingle(false, batch.features());
+                        INDArray out = backboneEngine.output(batch.features());
                         for (int j = 0; j < batch.loaded().size(); j++) {
                             int i = chunk.get(batch.loaded().get(j));
                             features[i] = out.getRow(j).toFloatVector();
@@ -429,6 +437,7 @@ public final class TrainingJob {
         private UiAddress ui;
         private PrintStream out = System.out;
         private Path featureCacheRoot;
+        private Engine engine = Engine.DL4J;
 
         public Builder setTrainData(Path dir) {
             this.trainData = dir;
@@ -459,6 +468,15 @@ public final class TrainingJob {
 
         public Builder optConfig(TrainingConfig config) {
             this.config = config;
+            return this;
+        }
+
+        /**
+         * What computes the frozen backbone's features in transfer mode: DL4J (default) or ONNX Runtime on an ONNX
+         * export of it (several times faster on a CPU; the same features to 1e-4). Training is always DL4J's.
+         */
+        public Builder optEngine(Engine engine) {
+            this.engine = engine;
             return this;
         }
 

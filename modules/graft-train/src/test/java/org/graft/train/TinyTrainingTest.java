@@ -63,6 +63,22 @@ class TinyTrainingTest {
         assertTrue(r.history().get(14).trainLoss() < r.history().get(0).trainLoss(), "the loss goes down");
     }
 
+    /** ONNX Runtime computing the frozen features: the same training, to float rounding. */
+    @Test
+    void onnxRuntimeFeaturesTrainTheSameHead() throws Exception {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache-ort"));
+        TrainingResult dl4j = train(b, Mode.TRANSFER, "engine-dl4j", 5);
+        TrainingResult ort = TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve("engine-ort"))
+                .optConfig(TrainingConfig.defaults().withEpochs(5).withBatchSize(8).withLearningRate(0.01))
+                .optEngine(org.graft.engine.Engine.ONNXRUNTIME)
+                .optProgress(false).optOut(QUIET).build().run();
+        for (int e = 0; e < 5; e++) {
+            assertEquals(dl4j.history().get(e).trainLoss(), ort.history().get(e).trainLoss(), 1e-4, "epoch " + e);
+            assertEquals(dl4j.history().get(e).validationLoss(), ort.history().get(e).validationLoss(), 1e-4, "epoch " + e);
+        }
+        assertEquals(dl4j.validation().accuracy(), ort.validation().accuracy());
+    }
+
     @Test
     void finetuneTrainsTheBackboneToo() throws Exception {
         Backbone b = TinyBackbone.load(tmp.resolve("cache2"));

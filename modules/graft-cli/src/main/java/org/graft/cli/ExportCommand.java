@@ -1,0 +1,51 @@
+package org.graft.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.graft.common.AtomicFiles;
+import org.graft.common.GraftException;
+import org.graft.common.Json;
+import org.graft.engine.OnnxExporter;
+import org.graft.model.ModelBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a trained model in another format for deployment: ONNX (opset 17), which ONNX Runtime, "
+                + "OpenCV's dnn module and most serving tools run. Its metadata carries Graft's labels and "
+                + "preprocessing (keys graft.labels, graft.preprocessing).",
+        footer = {"", "Examples:", "  graft export --model runs/demo --format onnx --out demo.onnx"})
+public final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "RUN|ZIP", description = "A run folder or its model.zip.")
+    Path model;
+
+    @Option(names = "--format", defaultValue = "onnx", paramLabel = "onnx", description = "Only onnx for now.")
+    String format;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!format.toLowerCase(Locale.ROOT).equals("onnx")) {
+            throw new GraftException("Unknown --format '" + format + "'.", "Use --format onnx.");
+        }
+        ModelBundle bundle = ModelBundle.load(model);
+        var description = bundle.description();
+        var compact = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+        Map<String, String> metadata = Map.of(
+                "graft.labels", compact.writeValueAsString(description.labels()),
+                "graft.preprocessing", compact.writeValueAsString(description.preprocessing()));
+        byte[] onnx = OnnxExporter.export(bundle.graph(), description.preprocessing(), metadata).toByteArray();
+        AtomicFiles.write(out, onnx);
+        var pre = description.preprocessing();
+        System.out.printf("Wrote %s (%d KB): input '%s' %s, output: probabilities of %s%n", out, onnx.length / 1024,
+                bundle.graph().getConfiguration().getNetworkInputs().get(0),
+                java.util.Arrays.toString(pre.shape(1)).replace("[1,", "[batch,"), description.labels());
+        return 0;
+    }
+}
