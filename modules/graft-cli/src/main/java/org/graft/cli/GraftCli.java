@@ -16,7 +16,7 @@ import java.io.PrintWriter;
                 "  open runs/mine/report.html",
                 "Downloads are cached under GRAFT_HOME; GRAFT_MIRROR=DIR is searched first (offline machines)."},
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
-                ExportCommand.class, FetchCommand.class, UiCommand.class, ReportCommand.class, DemoCommand.class,
+                ExportCommand.class, BenchCommand.class, FetchCommand.class, UiCommand.class, ReportCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GraftCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

@@ -3,6 +3,7 @@ package org.graft.predict;
 import org.graft.common.GraftException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
+import org.graft.data.PrefetchingLoader;
 import org.graft.engine.Engine;
 import org.graft.engine.InferenceEngine;
 import org.graft.model.ModelBundle;
@@ -81,25 +82,36 @@ public final class Predictor {
     private void predictInto(List<Prediction> out, List<Path> images, int k, InferenceEngine model,
                              IntConsumer progress) {
         List<String> labels = bundle.description().labels();
+        List<List<Path>> batches = new ArrayList<>();
         for (int start = 0; start < images.size(); start += batchSize) {
-            List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
-            ImageLoader.Batch loaded = loader.loadBatch(batch);
-            INDArray probs = loaded.features() == null ? null : model.output(loaded.features());
-            Map<Path, String> errors = new HashMap<>();
-            loaded.failures().forEach(e -> errors.put(e.path(), e.getMessage()));
-            int row = 0;
-            for (Path file : batch) {
-                if (errors.containsKey(file)) {
-                    out.add(new Prediction(file, List.of(), errors.get(file)));
-                    continue;
-                }
-                float[] p = probs.getRow(row++).toFloatVector();
-                List<Prediction.Ranked> ranked = IntStream.range(0, p.length).boxed()
-                        .sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
-                        .map(c -> new Prediction.Ranked(labels.get(c), p[c])).toList();
-                out.add(new Prediction(file, ranked, null));
+            batches.add(images.subList(start, Math.min(images.size(), start + batchSize)));
+        }
+        // the next batch decodes while the model works on this one
+        try (PrefetchingLoader prefetched = new PrefetchingLoader(loader, batches)) {
+            for (List<Path> batch : batches) {
+                ImageLoader.Batch loaded = prefetched.next();
+                predictBatch(out, batch, loaded, k, model, labels);
+                progress.accept(batch.size());
             }
-            progress.accept(batch.size());
+        }
+    }
+
+    private static void predictBatch(List<Prediction> out, List<Path> batch, ImageLoader.Batch loaded, int k,
+                                     InferenceEngine model, List<String> labels) {
+        INDArray probs = loaded.features() == null ? null : model.output(loaded.features());
+        Map<Path, String> errors = new HashMap<>();
+        loaded.failures().forEach(e -> errors.put(e.path(), e.getMessage()));
+        int row = 0;
+        for (Path file : batch) {
+            if (errors.containsKey(file)) {
+                out.add(new Prediction(file, List.of(), errors.get(file)));
+                continue;
+            }
+            float[] p = probs.getRow(row++).toFloatVector();
+            List<Prediction.Ranked> ranked = IntStream.range(0, p.length).boxed()
+                    .sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
+                    .map(c -> new Prediction.Ranked(labels.get(c), p[c])).toList();
+            out.add(new Prediction(file, ranked, null));
         }
     }
 }

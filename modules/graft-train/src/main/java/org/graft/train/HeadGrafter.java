@@ -74,7 +74,7 @@ public final class HeadGrafter {
     }
 
     /** The grafted graph cut at {@code outputVertex}: computes features without keeping every activation. */
-    static ComputationGraph featureExtractor(ComputationGraph grafted, String outputVertex) {
+    public static ComputationGraph featureExtractor(ComputationGraph grafted, String outputVertex) {
         return new TransferLearning.GraphBuilder(grafted)
                 .removeVertexAndConnections(OUTPUT)
                 .removeVertexAndConnections(DROPOUT)

@@ -8,6 +8,7 @@ import org.graft.common.GraftException;
 import org.graft.common.Json;
 import org.graft.common.Versions;
 import org.graft.data.ImageBatchIterator;
+import org.graft.data.PrefetchingLoader;
 import org.graft.engine.Engine;
 import org.graft.engine.InferenceEngine;
 import org.graft.data.ImageFolder;
@@ -298,21 +299,28 @@ public final class TrainingJob {
                         p.step(1, null);
                     }
                 }
+                List<List<Integer>> chunks = new ArrayList<>();
                 for (int start = 0; start < todo.size(); start += config.inferenceBatch()) {
-                    List<Integer> chunk = todo.subList(start, Math.min(todo.size(), start + config.inferenceBatch()));
-                    ImageLoader.Batch batch = loader.loadBatch(chunk.stream().map(i -> entries.get(i).path()).toList());
-                    batch.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
-                    if (batch.features() != null) {
-                        INDArray out = backboneEngine.output(batch.features());
-                        for (int j = 0; j < batch.loaded().size(); j++) {
-                            int i = chunk.get(batch.loaded().get(j));
-                            features[i] = out.getRow(j).toFloatVector();
-                            if (cache != null && keys[i] != null) {
-                                cache.put(keys[i], features[i]);
+                    chunks.add(todo.subList(start, Math.min(todo.size(), start + config.inferenceBatch())));
+                }
+                // the next batch decodes while the backbone works on this one
+                try (PrefetchingLoader batches = new PrefetchingLoader(loader, chunks.stream()
+                        .map(c -> c.stream().map(i -> entries.get(i).path()).toList()).toList())) {
+                    for (List<Integer> chunk : chunks) {
+                        ImageLoader.Batch batch = batches.next();
+                        batch.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
+                        if (batch.features() != null) {
+                            INDArray out = backboneEngine.output(batch.features());
+                            for (int j = 0; j < batch.loaded().size(); j++) {
+                                int i = chunk.get(batch.loaded().get(j));
+                                features[i] = out.getRow(j).toFloatVector();
+                                if (cache != null && keys[i] != null) {
+                                    cache.put(keys[i], features[i]);
+                                }
                             }
                         }
+                        p.step(chunk.size(), null);
                     }
-                    p.step(chunk.size(), null);
                 }
             }
             List<DataSet> batches = new ArrayList<>();

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""The PyTorch transfer-learning workflow Graft replaces, timed on this machine (make bench runs it).
+
+    /usr/bin/python3 bench/pytorch_workflow.py transfer   --data DATA --out DIR [--epochs 10] [--batch 32]
+    /usr/bin/python3 bench/pytorch_workflow.py throughput --out DIR [--batch 32]
+
+transfer: the course's recipe end to end. torchvision's EfficientNet-B0, its feature extractor frozen, a new
+    Dropout(0.2) + Linear head, Adam 1e-3, batch 32; torchvision.datasets.ImageFolder with the ImageNet transform
+    (resize 256 bicubic, crop 224, normalise) decoding every JPEG every epoch in a DataLoader; each epoch trains, then
+    evaluates on DATA/val. Before training it exports the same network (same weights) to DIR/efficientnet_b0.onnx,
+    so that Graft times the identical model. Writes DIR/torch_transfer.json.
+throughput: the backbone's inference img/s (eval, no_grad) and full fine-tuning img/s (every layer trains) on
+    synthetic batches. Writes DIR/torch_throughput.json.
+
+No pretrained weights can be downloaded here, so the network is built with weights=None from a fixed seed: the
+timings are those of the real model, the accuracy is not. Uses Debian's python3-torch / python3-torchvision.
+"""
+import argparse
+import json
+import os
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+from torchvision import datasets, transforms
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_model():
+    torch.manual_seed(0)
+    return torchvision.models.efficientnet_b0(weights=None)
+
+
+def imagenet_transform():
+    return transforms.Compose([
+        transforms.Resize(256, interpolation=transforms.InterpolationMode.BICUBIC),
+        transforms.CenterCrop(224),
+        transforms.ToTensor(),
+        transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+    ])
+
+
+def export_onnx(model, path):
+    model.eval()
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, opset_version=13, input_names=["input"],
+                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+                      do_constant_folding=True)
+
+
+def transfer(args):
+    model = build_model()
+    export_onnx(model, os.path.join(args.out, "efficientnet_b0.onnx"))
+    started = time.time()
+    workers = os.cpu_count()
+    train = datasets.ImageFolder(os.path.join(args.data, "train"), transform=imagenet_transform())
+    val = datasets.ImageFolder(os.path.join(args.data, "val"), transform=imagenet_transform())
+    train_loader = torch.utils.data.DataLoader(train, batch_size=args.batch, shuffle=True, num_workers=workers)
+    val_loader = torch.utils.data.DataLoader(val, batch_size=args.batch, shuffle=False, num_workers=workers)
+    for p in model.features.parameters():
+        p.requires_grad = False
+    model.classifier = nn.Sequential(nn.Dropout(p=0.2, inplace=True), nn.Linear(1280, len(train.classes)))
+    optimiser = torch.optim.Adam(model.classifier.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    history = []
+    for epoch in range(args.epochs):
+        model.train()
+        for x, y in train_loader:
+            optimiser.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimiser.step()
+        model.eval()
+        correct = 0
+        with torch.inference_mode():
+            for x, y in val_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+        history.append(correct / len(val))
+        print("epoch %d: val accuracy %.4f (%.0f s so far)" % (epoch + 1, history[-1], time.time() - started),
+              flush=True)
+    seconds = time.time() - started
+    images = args.epochs * (len(train) + len(val))
+    result = {"seconds": seconds, "epochs": args.epochs, "images_per_epoch": len(train) + len(val),
+              "img_per_s": images / seconds, "val_accuracy": history, "peak_rss_mb": peak_rss_mb(),
+              "threads": torch.get_num_threads(), "workers": workers, "torch": torch.__version__}
+    with open(os.path.join(args.out, "torch_transfer.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+
+def timed(step, batches):
+    step()  # warm-up
+    started = time.time()
+    for _ in range(batches):
+        step()
+    return time.time() - started
+
+
+def throughput(args):
+    model = build_model()
+    x = torch.rand(args.batch, 3, 224, 224)
+    model.eval()
+    with torch.inference_mode():
+        seconds = timed(lambda: model(x), 3)
+    inference = 3 * args.batch / seconds
+    model.train()
+    y = torch.arange(args.batch) % 1000
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        optimiser.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimiser.step()
+    finetune = 2 * args.batch / timed(step, 2)
+    result = {"inference_img_per_s": inference, "finetune_img_per_s": finetune, "batch": args.batch,
+              "peak_rss_mb": peak_rss_mb(), "threads": torch.get_num_threads(), "torch": torch.__version__}
+    print("inference %.1f img/s, fine-tune %.1f img/s" % (inference, finetune))
+    with open(os.path.join(args.out, "torch_throughput.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["transfer", "throughput"])
+    parser.add_argument("--data")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=32)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(os.cpu_count())
+    transfer(args) if args.mode == "transfer" else throughput(args)
+
+
+if __name__ == "__main__":
+    main()
