@@ -23,7 +23,7 @@ import java.util.Map;
  * Loads a {@link Backbone} by registry name (fetching its weights) or from a user's Keras {@code .h5} file.
  *
  * <p>Builder: {@code setFetcher} is required; {@code optPreprocessing} and {@code optFeatureLayer} override what
- * the registry (or detection, for a user's file) says; {@code optFoldBatchNorm} folds BatchNorm of ONNX models.
+ * the registry (or detection, for a user's file) says; {@code optFoldBatchNorm} folds BatchNorm into convolutions.
  */
 public final class BackboneLoader {
     private static final Logger log = LoggerFactory.getLogger(BackboneLoader.class);
@@ -136,6 +136,17 @@ public final class BackboneLoader {
 
     private Backbone finish(String name, ComputationGraph graph, Path file, String specFeatureLayer,
                             Preprocessing pre, String license) {
+        if (foldBatchNorm) {
+            // a frozen backbone: BatchNorm is a fixed affine map, cheaper inside the convolution before it
+            java.util.Set<String> keep = new java.util.HashSet<>();
+            if (featureLayer != null) {
+                keep.add(featureLayer);
+            }
+            if (specFeatureLayer != null) {
+                keep.add(specFeatureLayer);
+            }
+            graph = BatchNormFolding.fold(graph, keep);
+        }
         String feature = featureLayer != null ? featureLayer
                 : specFeatureLayer != null ? specFeatureLayer : FeatureLayers.detect(graph);
         FeatureLayers.requireVertex(graph, feature);
@@ -205,8 +216,8 @@ public final class BackboneLoader {
         }
 
         /**
-         * Folds BatchNormalization into the convolution before it (ONNX models): the same outputs with less work,
-         * for a backbone that stays frozen (transfer learning); fine-tuning keeps BatchNorm as a layer.
+         * Folds BatchNormalization into the convolution before it: the same outputs with less work, for a backbone
+         * that stays frozen (transfer learning); fine-tuning keeps BatchNorm as a layer.
          */
         public Builder optFoldBatchNorm(boolean fold) {
             this.foldBatchNorm = fold;
