@@ -38,6 +38,46 @@ class ImageFolderTest {
                 && s.reason().contains("class folder")));
     }
 
+    /** Scans sorted into sub-folders (issue/page) still belong to the class folder they sit in. */
+    @Test
+    void imagesInSubFoldersBelongToTheirClassFolder() {
+        TestImages.solid(root.resolve("good/1925/p01.png"), 8, 8, Color.RED, "png");
+        TestImages.solid(root.resolve("good/1925/03/p02.png"), 8, 8, Color.RED, "png");
+        TestImages.solid(root.resolve("bad/p03.png"), 8, 8, Color.BLUE, "png");
+        ImageFolder folder = ImageFolder.scanForTraining(root);
+        assertEquals(List.of("bad", "good"), folder.labels());
+        assertEquals(2L, folder.countsByLabel().get("good"));
+    }
+
+    /** A link back up the tree is not followed round and round; a file reached twice counts once. */
+    @Test
+    void symlinkLoopsAndAliasesNeitherHangNorDuplicate() throws Exception {
+        TestImages.solid(root.resolve("red/a.png"), 8, 8, Color.RED, "png");
+        TestImages.solid(root.resolve("blue/b.png"), 8, 8, Color.BLUE, "png");
+        Files.createSymbolicLink(root.resolve("blue/loop"), root);            // loop: blue/loop -> root
+        Files.createSymbolicLink(root.resolve("red/alias.png"), root.resolve("red/a.png"));
+        ImageFolder folder = ImageFolder.scanForTraining(root);
+        assertEquals(2, folder.images().size(), folder.images().toString());
+        assertEquals(List.of("blue", "red"), folder.labels());
+        assertTrue(folder.skipped().stream().anyMatch(s -> s.reason().contains("loop")), folder.skipped().toString());
+        assertTrue(folder.skipped().stream().anyMatch(s -> s.path().endsWith("alias.png")
+                && s.reason().contains("same file")), folder.skipped().toString());
+    }
+
+    @Test
+    void theSameImageUnderTwoClassesIsFound() throws Exception {
+        TestImages.solid(root.resolve("red/a.png"), 8, 8, Color.RED, "png");
+        Files.copy(root.resolve("red/a.png"), Files.createDirectories(root.resolve("blue")).resolve("copy.png"));
+        TestImages.solid(root.resolve("blue/b.png"), 8, 8, Color.BLUE, "png");
+        TestImages.solid(root.resolve("red/c.png"), 8, 8, Color.RED, "png"); // the same bytes again
+        ImageFolder folder = ImageFolder.scanForTraining(root);
+        List<List<ImageEntry>> dups = ImageFolder.duplicatesAcrossClasses(folder.images());
+        assertEquals(1, dups.size(), dups.toString());
+        assertEquals(3, dups.get(0).size(), "every copy is listed");
+        assertEquals(java.util.Set.of("red", "blue"), dups.get(0).stream().map(ImageEntry::label)
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
     @Test
     void hangulAndHanjaNamesWork() throws Exception {
         TestImages.solid(root.resolve("인쇄소/첫째 쪽.png"), 16, 16, Color.RED, "png");
@@ -57,9 +97,9 @@ class ImageFolderTest {
         String nfc = java.text.Normalizer.normalize("인쇄소", java.text.Normalizer.Form.NFC);
         String nfd = java.text.Normalizer.normalize("인쇄소", java.text.Normalizer.Form.NFD);
         org.junit.jupiter.api.Assumptions.assumeFalse(nfc.equals(nfd));
-        TestImages.solid(root.resolve("a").resolve(nfc).resolve("1.png"), 4, 4, Color.RED, "png");
-        TestImages.solid(root.resolve("b").resolve(nfd).resolve("2.png"), 4, 4, Color.RED, "png");
-        TestImages.solid(root.resolve("c/other/3.png"), 4, 4, Color.BLUE, "png");
+        TestImages.solid(root.resolve(nfc).resolve("1.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve(nfd).resolve("2.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve("other/3.png"), 4, 4, Color.BLUE, "png");
         ImageFolder folder = ImageFolder.scan(root);
         assertEquals(List.of("other", nfc), folder.labels(), "one class, written in NFC");
         assertEquals(2, folder.countsByLabel().get(nfc));

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * torchvision's efficientnet_b0, mobilenet_v2, mobilenet_v3_small, resnet18 and squeezenet1_1, exported to ONNX at
  * opsets 13 and 17 with BatchNorm folded and kept (fixtures/make_onnx_fixtures.py: seeded random weights with
  * calibrated BatchNorm statistics, since no pretrained weights can be downloaded): Graft's converted graphs give
- * PyTorch's logits on real photos to 1e-4, with the same top-1 class. The models (~380 MB) are generated into
+ * PyTorch's logits on real photos to 1e-4 (relative to the logits' scale where it exceeds 1), with the same top-1
+ * class. The models (~380 MB) are generated into
  * target/onnx-golden on the first run and reused after.
  */
 class OnnxGoldenTest {
@@ -86,7 +87,10 @@ class OnnxGoldenTest {
             System.out.printf(Locale.ROOT, "ONNX golden %-42s %s max |diff| %.2e  top-1 %s (PyTorch %s)  "
                             + "converted in %d ms, feature layer %s%n", name, fold ? "BN folded by Graft" : "as exported  ",
                     diff, Arrays.toString(top1), Arrays.toString(torchTop1), convertMs, model.featureVertex());
-            assertTrue(diff <= TOLERANCE, name + ": max abs diff " + diff);
+            // 1e-4, relative to the logits' scale where they exceed 1 (float32 rounding grows with them: the
+            // synthetic pictures used without ../shared give EfficientNet logits up to 3.4, the photos below 1)
+            double tolerance = TOLERANCE * Math.max(1, expected.amaxNumber().doubleValue());
+            assertTrue(diff <= tolerance, name + ": max abs diff " + diff + " > " + tolerance);
             assertArrayEquals(torchTop1, top1, name + ": top-1 classes");
         }
     }
