@@ -70,7 +70,10 @@ public final class ImageLoader {
             throw new UnreadableImageException(file, "the file is empty");
         }
         ImageHeader header = ImageHeader.read(bytes).orElse(null);
-        if (header != null && (long) header.width() * header.height() > MAX_PIXELS) {
+        // what matters is the size decoded: a JPEG scan is decoded at 1/2, 1/4 or 1/8 of its size when that
+        // still leaves twice the resolution the model needs (a 20000x20000 scan becomes 2500x2500)
+        int reduction = jpegReduction(header);
+        if (header != null && (long) header.width() * header.height() / ((long) reduction * reduction) > MAX_PIXELS) {
             throw new UnreadableImageException(file, "the image is too large (" + header.width() + "x"
                     + header.height() + " pixels); scale it down below " + MAX_PIXELS / 1_000_000 + " megapixels");
         }
@@ -125,19 +128,12 @@ public final class ImageLoader {
     }
 
     private Mat decode(Path file, byte[] bytes, ImageHeader header) throws UnreadableImageException {
-        int flags = IMREAD_COLOR;
-        if (header != null && "jpeg".equals(header.format()) && pre.resizeShorter() > 0) {
-            // JPEG can be decoded at a reduced size for free; keep at least twice the target size for quality.
-            int shorter = Math.min(header.width(), header.height());
-            int target = 2 * pre.resizeShorter();
-            if (shorter / 8 >= target) {
-                flags = IMREAD_REDUCED_COLOR_8;
-            } else if (shorter / 4 >= target) {
-                flags = IMREAD_REDUCED_COLOR_4;
-            } else if (shorter / 2 >= target) {
-                flags = IMREAD_REDUCED_COLOR_2;
-            }
-        }
+        int flags = switch (jpegReduction(header)) {
+            case 8 -> IMREAD_REDUCED_COLOR_8;
+            case 4 -> IMREAD_REDUCED_COLOR_4;
+            case 2 -> IMREAD_REDUCED_COLOR_2;
+            default -> IMREAD_COLOR;
+        };
         try (Mat buffer = new Mat(1, bytes.length, CV_8UC1)) {
             buffer.data().put(bytes);
             Mat mat = imdecode(buffer, flags);
@@ -148,7 +144,30 @@ public final class ImageLoader {
                 mat.close();
             }
         }
+        if (header != null && (long) header.width() * header.height() > MAX_PIXELS) {
+            // ImageIO would decode it at full size
+            throw new UnreadableImageException(file, "not a readable image (a " + header.width() + "x"
+                    + header.height() + " " + header.format() + " that OpenCV cannot decode)");
+        }
         return decodeWithImageIo(file, bytes);
+    }
+
+    /**
+     * 1, 2, 4 or 8: how much smaller a JPEG can be decoded (for free, by libjpeg) while keeping at least twice the
+     * resolution the resize needs.
+     */
+    private int jpegReduction(ImageHeader header) {
+        if (header == null || !"jpeg".equals(header.format()) || pre.resizeShorter() <= 0) {
+            return 1;
+        }
+        int shorter = Math.min(header.width(), header.height());
+        int target = 2 * pre.resizeShorter();
+        for (int r : new int[]{8, 4, 2}) {
+            if (shorter / r >= target) {
+                return r;
+            }
+        }
+        return 1;
     }
 
     private static Mat decodeWithImageIo(Path file, byte[] bytes) throws UnreadableImageException {

@@ -92,4 +92,35 @@ class ImageLoaderTest {
             throw new AssertionError(e);
         }
     }
+
+    /** A phone photo stored sideways with an EXIF orientation tag is used the way it is shown. */
+    @Test
+    void exifOrientationIsHonoured() throws Exception {
+        BufferedImage img = new BufferedImage(80, 40, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 80; x++) {
+                img.setRGB(x, y, (x < 40 ? Color.RED : Color.BLUE).getRGB());
+            }
+        }
+        Path plain = TestImages.write(img, tmp.resolve("plain.jpg"), "jpg");
+        byte[] jpeg = Files.readAllBytes(plain);
+        // APP1 "Exif": little-endian TIFF header, one IFD entry: Orientation (0x0112) = 6 (rotate 90° clockwise)
+        byte[] exif = {(byte) 0xFF, (byte) 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0,
+                'I', 'I', 42, 0, 8, 0, 0, 0,
+                1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+                0, 0, 0, 0};
+        byte[] rotated = new byte[jpeg.length + exif.length];
+        System.arraycopy(jpeg, 0, rotated, 0, 2);                      // SOI
+        System.arraycopy(exif, 0, rotated, 2, exif.length);
+        System.arraycopy(jpeg, 2, rotated, 2 + exif.length, jpeg.length - 2);
+        Path file = Files.write(tmp.resolve("rotated.jpg"), rotated);
+
+        Preprocessing pre = new Preprocessing(0, 40, 40, Preprocessing.ChannelOrder.RGB, 1, new double[]{0, 0, 0},
+                new double[]{1, 1, 1}, Preprocessing.Layout.NCHW, Preprocessing.Interpolation.BILINEAR);
+        float[] t = new ImageLoader(pre).load(file);
+        // shown rotated clockwise: the left (red) half is now on top, the blue half below
+        float topRed = t[5 * 40 + 20];                  // channel 0 (R), row 5
+        float bottomRed = t[35 * 40 + 20];              // channel 0 (R), row 35
+        assertTrue(topRed > 200 && bottomRed < 50, "top red " + topRed + ", bottom red " + bottomRed);
+    }
 }
