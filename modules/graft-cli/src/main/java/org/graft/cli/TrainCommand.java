@@ -8,7 +8,13 @@ import org.graft.train.TrainingJob;
 import org.graft.train.TrainingResult;
 import org.graft.train.TrainingUi;
 import org.graft.report.RunReport;
+import org.graft.common.GraftException;
+import org.graft.common.Json;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import java.nio.file.Files;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,11 +29,23 @@ import java.util.concurrent.Callable;
                 "  graft train --data hymenoptera/train --val hymenoptera/val --backbone mobilenet-v1-0.25 --ui",
                 "  graft train --data glyphs --mode finetune --lr 0.0001 --epochs 5 --out runs/glyphs-ft",
                 "  graft train --data scans --backbone my_keras_model.h5 --preprocess TORCH --size 224",
-                "  graft train --data scans --backbone resnet18.onnx        (exported with torch.onnx.export)"})
+                "  graft train --data scans --backbone resnet18.onnx        (exported with torch.onnx.export)",
+                "  graft train --resume runs/mine                           (after an interruption)"})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Training images, one sub-folder per class.")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Training images, one sub-folder per class (required, except with --resume).")
     Path data;
+
+    @Option(names = "--resume", paramLabel = "RUN",
+            description = "Continue an interrupted run (Ctrl-C, a crash, kill -9, a full disk) from its last "
+                    + "checkpoint, with the settings it was started with; finished epochs are not repeated.")
+    Path resume;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Set on the command rebuilt from a run's command.json. */
+    private boolean resuming;
 
     @Option(names = "--val", paramLabel = "DIR",
             description = "Validation images, already split off (same class folders). "
@@ -112,6 +130,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            return resumeRun(resume);
+        }
+        if (data == null) {
+            throw new GraftException("Missing --data.", "Give the folder of training images, one sub-folder per "
+                    + "class: graft train --data my-images (or --resume RUN to continue a run).");
+        }
         TrainingConfig config = TrainingConfig.defaults()
                 .withMode(Modes.parse(mode))
                 .withEpochs(epochs)
@@ -141,6 +166,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .optProgress(!run.noProgress)
                 .optFeatureCache(run.featureCache(workspace))
                 .optEngine(Engine.parse(engine))
+                .optResume(resuming)
+                .optArguments(ownArguments())
                 .build()
                 .run();
         System.out.println();
@@ -151,6 +178,29 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingUi.stop();
         }
         return 0;
+    }
+
+    /** This command's own arguments (without the global ones and "train" before them), for command.json. */
+    private java.util.List<String> ownArguments() {
+        java.util.List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int train = all.indexOf(spec.name());
+        return all.subList(train + 1, all.size());
+    }
+
+    /** Repeats the command that started the run, continuing from its last checkpoint. */
+    private static int resumeRun(Path run) throws Exception {
+        Path command = run.resolve(TrainingJob.COMMAND_FILE);
+        if (!Files.isRegularFile(command)) {
+            throw new GraftException(run + " is not a run folder that can be resumed (it has no "
+                    + TrainingJob.COMMAND_FILE + ").", "Give the --out folder of an earlier 'graft train'.");
+        }
+        String[] args = Json.mapper().readValue(command.toFile(), String[].class);
+        TrainCommand again = new TrainCommand();
+        new CommandLine(again).parseArgs(args);
+        again.resuming = true;
+        again.out = run;
+        System.out.println("Resuming: graft train " + String.join(" ", args));
+        return again.call();
     }
 
     /** Parses --mode with a clear message. */

@@ -59,6 +59,8 @@ public final class TrainingJob {
     private final PrintStream out;
     private final Path featureCacheRoot;
     private final Engine engine;
+    private final boolean resume;
+    private final List<String> arguments;
     private int cacheHits;
     private int cacheRejected;
 
@@ -70,10 +72,15 @@ public final class TrainingJob {
         this.config = b.config.validated();
         this.showProgress = b.showProgress;
         this.engine = b.engine;
+        this.resume = b.resume;
+        this.arguments = b.arguments;
         this.ui = b.ui;
         this.out = b.out;
         this.featureCacheRoot = b.featureCacheRoot;
     }
+
+    /** The arguments of the `graft train` that made a run folder: what `graft train --resume` repeats. */
+    public static final String COMMAND_FILE = "command.json";
 
     public static Builder builder() {
         return new Builder();
@@ -96,6 +103,9 @@ public final class TrainingJob {
         }
         // the run folder appears only once the data is known to be usable
         Files.createDirectories(runDir);
+        if (arguments != null) {
+            Json.write(runDir.resolve(COMMAND_FILE), arguments);
+        }
         Path manifest = runDir.resolve(Split.MANIFEST_NAME);
         split.writeManifest(manifest);
         List<String> labels = split.labels();
@@ -133,7 +143,27 @@ public final class TrainingJob {
         EvaluationReport bestReport = null;
         int bestEpoch = 0;
         double trainSeconds = 0;
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        Path checkpoint = runDir.resolve("checkpoints").resolve("last.zip");
+        if (resume && Files.exists(checkpoint) && Files.exists(runDir.resolve("history.json"))
+                && Files.exists(runDir.resolve(ModelBundle.FILE_NAME))) {
+            // the checkpoint and history are written together at the end of each epoch (each atomically, the
+            // checkpoint first), so the history may be one epoch short of the checkpoint but never ahead of it
+            ModelBundle last = ModelBundle.load(checkpoint);
+            int done = Math.min(last.description().training().epochs(),
+                    Json.mapper().readValue(runDir.resolve("history.json").toFile(), EpochStats[].class).length);
+            history.addAll(List.of(Json.mapper().readValue(runDir.resolve("history.json").toFile(),
+                    EpochStats[].class)).subList(0, done));
+            ModelBundle best = ModelBundle.load(runDir.resolve(ModelBundle.FILE_NAME));
+            bestEpoch = best.description().training().bestEpoch();
+            bestParams = best.graph().params().dup();
+            loop.load(bestParams);
+            bestReport = loop.validate();
+            loop.load(last.graph().params());
+            trainSeconds = history.stream().mapToDouble(EpochStats::seconds).sum();
+            out.printf(Locale.ROOT, "Resuming after epoch %d of %d (best so far: epoch %d, val accuracy %.4f)%n",
+                    done, config.epochs(), bestEpoch, bestReport.accuracy());
+        }
+        for (int epoch = history.size() + 1; epoch <= config.epochs(); epoch++) {
             long t0 = System.nanoTime();
             double[] trainLossAcc = loop.trainEpoch(epoch);
             EvaluationReport report = loop.validate();
@@ -217,6 +247,9 @@ public final class TrainingJob {
     private interface EpochLoop {
         /** Returns {train loss, train accuracy (NaN if not measured)}. */
         double[] trainEpoch(int epoch);
+
+        /** Puts these parameters of the whole grafted graph in place (resuming). */
+        void load(INDArray graphParams);
 
         EvaluationReport validate();
     }
@@ -377,6 +410,12 @@ public final class TrainingJob {
         public EvaluationReport validate() {
             return Evaluator.evaluate(labels, valFeatures.iterator(), x -> head.outputSingle(false, x));
         }
+
+        @Override
+        public void load(INDArray graphParams) {
+            graph.setParams(graphParams);
+            HeadGrafter.copyHeadFrom(graph, head);
+        }
     }
 
     /** Fine-tune mode: every batch through the whole network. */
@@ -432,6 +471,11 @@ public final class TrainingJob {
                 return Evaluator.evaluate(labels, p.counting(valIt), x -> graph.outputSingle(false, x));
             }
         }
+
+        @Override
+        public void load(INDArray graphParams) {
+            graph.setParams(graphParams);
+        }
     }
 
     /** Builder: {@code setTrainData}, {@code setBackbone} and {@code setRunDir} are required. */
@@ -446,6 +490,8 @@ public final class TrainingJob {
         private PrintStream out = System.out;
         private Path featureCacheRoot;
         private Engine engine = Engine.DL4J;
+        private boolean resume;
+        private List<String> arguments;
 
         public Builder setTrainData(Path dir) {
             this.trainData = dir;
@@ -485,6 +531,22 @@ public final class TrainingJob {
          */
         public Builder optEngine(Engine engine) {
             this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Continues the run in {@code runDir} from its last checkpoint (after an interruption, even a kill -9):
+         * the epochs recorded in its history are not repeated, and the best model so far stays the best unless a
+         * later epoch beats it. Without a checkpoint the run starts from the beginning.
+         */
+        public Builder optResume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        /** The command line that started the run, saved as {@code command.json} so that it can be resumed. */
+        public Builder optArguments(List<String> arguments) {
+            this.arguments = List.copyOf(arguments);
             return this;
         }
 
