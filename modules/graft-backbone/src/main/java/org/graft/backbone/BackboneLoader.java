@@ -69,6 +69,18 @@ public final class BackboneLoader {
             registry.get(nameOrPath); // throws "unknown backbone" listing the known names
         }
         KerasImporter.checkFileType(file);
+        try {
+            return fromKerasPath(file);
+        } catch (GraftException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // HDF5 reports a damaged file as a bare RuntimeException ("H5Aread failed")
+            throw new GraftException(file + " could not be read as a Keras model: " + e.getMessage(),
+                    "The file may be damaged or truncated; save or copy it again.", e);
+        }
+    }
+
+    private Backbone fromKerasPath(Path file) {
         String architecture = KerasWeightsFiles.recogniseArchitecture(file);
         if (architecture != null) {
             // an official weights-only file given by path: the same path as the registry's download

@@ -99,6 +99,8 @@ class BadInputsTest {
         List<String> split = Files.readAllLines(run.resolve("split.csv"));
         assertEquals(used.size(), split.size() - 1, "every usable file is in the split: " + split);
         assertTrue(stderr().contains("The same image is in more than one class"), "duplicates are warned about");
+        assertTrue(split.stream().anyMatch(l -> l.contains("green/only-one.png") && l.contains("train")),
+                "a class's only image is for training: " + split);
 
         // evaluate on the whole messy folder: the same files used
         assertEquals(0, GraftCli.run("evaluate", "--model", run.toString(), "--data",
