@@ -149,8 +149,8 @@ public final class ImageFolder {
                         @Override
                         public java.nio.file.FileVisitResult visitFile(Path file,
                                                                        java.nio.file.attribute.BasicFileAttributes a) {
-                            if (a.isRegularFile()) {
-                                files.add(file.normalize());
+                            if (!a.isDirectory()) {
+                                files.add(file.normalize()); // a broken link too: it is reported, not dropped
                             }
                             return java.nio.file.FileVisitResult.CONTINUE;
                         }

@@ -54,7 +54,8 @@ public final class Predictor {
             return List.of(input);
         }
         try (Stream<Path> files = Files.walk(input)) {
-            List<Path> images = files.filter(Files::isRegularFile).filter(ImageFormats::isImageName).sorted()
+            // not only regular files: a broken link or unreadable entry gets a row saying why, not silence
+            List<Path> images = files.filter(p -> !Files.isDirectory(p)).filter(ImageFormats::isImageName).sorted()
                     .toList();
             if (images.isEmpty()) {
                 throw new GraftException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * closed laptop would), then `graft train --resume RUN`: it continues after the last finished epoch and ends
  * with a complete history and a model as good as an uninterrupted run's.
  */
-class ResumeTest {
+abstract class ResumeCheck {
     @TempDir
     Path tmp;
 
@@ -65,6 +65,7 @@ class ResumeTest {
         assertEquals(epochs, model.description().training().epochs());
         JsonNode metrics = Json.mapper().readTree(run.resolve("metrics.json").toFile());
         assertTrue(metrics.get("accuracy").asDouble() >= 0.85, "as good as an uninterrupted run: " + metrics);
+        ReliabilityTest.interruptions("kill -9 after epoch " + before + " of " + epochs + ", resumed to the end");
     }
 
     private static int epochsIn(Path run) {

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A real full disk (a 2 MB tmpfs, mounted for the test; skipped where mounting is not allowed): predict, export and
  * train say the disk is full, leave the previous good file byte for byte, and leave no half-written debris.
  */
-class FullDiskTest {
+abstract class FullDiskCheck {
     @TempDir
     Path tmp;
     Path disk;
@@ -114,5 +114,6 @@ class FullDiskTest {
             List<Path> debris = all.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
             assertTrue(debris.isEmpty(), "no half-written files: " + debris);
         }
+        ReliabilityTest.interruptions("a full disk during predict, export and train: nothing lost");
     }
 }
