@@ -4,12 +4,9 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.common.Fetcher;
 import org.graft.common.SharedMaterial;
-import org.graft.data.Preprocessing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,29 +26,11 @@ class BatchNormFoldingTest {
         return Arrays.stream(g.getLayers()).filter(l -> l.conf().getLayer() instanceof BatchNormalization).count();
     }
 
-    /** Picture-like input (smooth waves) in the backbone's own preprocessing. */
-    static INDArray smooth(Preprocessing pre) {
-        INDArray x = Nd4j.create(DataType.FLOAT, pre.shape(2));
-        boolean nhwc = pre.layout() == Preprocessing.Layout.NHWC;
-        for (int n = 0; n < 2; n++) {
-            for (int y = 0; y < pre.cropHeight(); y++) {
-                for (int xx = 0; xx < pre.cropWidth(); xx++) {
-                    for (int c = 0; c < 3; c++) {
-                        double pixel = 127.5 + 100 * Math.sin(y / (9.0 + 4 * n) + c) * Math.cos(xx / (13.0 - c));
-                        double v = (pixel * pre.scale() - pre.mean()[c]) / pre.std()[c];
-                        x.putScalar(nhwc ? new long[]{n, y, xx, c} : new long[]{n, c, y, xx}, v);
-                    }
-                }
-            }
-        }
-        return x;
-    }
-
     private void foldsToTheSameOutputs(Backbone plain, Backbone folded, int expectedFolded) {
         long before = batchNorms(plain.graph());
         long after = batchNorms(folded.graph());
         assertEquals(expectedFolded, before - after, "BatchNorm layers folded");
-        INDArray x = smooth(plain.preprocessing());
+        INDArray x = org.graft.data.TestImages.smoothBatch(plain.preprocessing());
         double diff = plain.graph().outputSingle(false, x).sub(folded.graph().outputSingle(false, x))
                 .amaxNumber().doubleValue();
         assertTrue(diff <= 1e-4, "max abs diff " + diff);

@@ -71,4 +71,26 @@ public final class TestImages {
     private static int clamp(int v) {
         return Math.max(0, Math.min(255, v));
     }
+
+    /**
+     * Two picture-like images (smooth waves, not noise: a random-weight network on white noise has activations far
+     * beyond any photo's) as a batch tensor, already through {@code pre}'s scaling and layout.
+     */
+    public static org.nd4j.linalg.api.ndarray.INDArray smoothBatch(Preprocessing pre) {
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.create(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, pre.shape(2));
+        boolean nhwc = pre.layout() == Preprocessing.Layout.NHWC;
+        for (int n = 0; n < 2; n++) {
+            for (int y = 0; y < pre.cropHeight(); y++) {
+                for (int xx = 0; xx < pre.cropWidth(); xx++) {
+                    for (int c = 0; c < 3; c++) {
+                        double pixel = 127.5 + 100 * Math.sin(y / (9.0 + 4 * n) + c) * Math.cos(xx / (13.0 - c));
+                        double v = (pixel * pre.scale() - pre.mean()[c]) / pre.std()[c];
+                        x.putScalar(nhwc ? new long[]{n, y, xx, c} : new long[]{n, c, y, xx}, v);
+                    }
+                }
+            }
+        }
+        return x;
+    }
 }

@@ -112,7 +112,7 @@ class OnnxExportTest {
     }
 
     private static void compareEngines(Backbone backbone, String what) {
-        INDArray input = smoothImages(backbone.preprocessing());
+        INDArray input = org.graft.data.TestImages.smoothBatch(backbone.preprocessing());
         try (InferenceEngine dl4j = InferenceEngine.create(Engine.DL4J, backbone.graph(), backbone.preprocessing());
              InferenceEngine ort = InferenceEngine.create(Engine.ONNXRUNTIME, backbone.graph(),
                      backbone.preprocessing())) {
@@ -132,32 +132,6 @@ class OnnxExportTest {
             }
             assertClose(a, b, what);
         }
-    }
-
-    /**
-     * Two picture-like inputs (smooth waves, not noise: a random-weight network on white noise has activations far
-     * beyond any photo's), already through the backbone's preprocessing.
-     */
-    static INDArray smoothImages(org.graft.data.Preprocessing pre) {
-        long[] shape = pre.shape(2);
-        boolean nhwc = pre.layout() == org.graft.data.Preprocessing.Layout.NHWC;
-        INDArray x = Nd4j.create(DataType.FLOAT, shape);
-        for (int n = 0; n < 2; n++) {
-            for (int y = 0; y < pre.cropHeight(); y++) {
-                for (int xx = 0; xx < pre.cropWidth(); xx++) {
-                    for (int c = 0; c < 3; c++) {
-                        double pixel = 127.5 + 100 * Math.sin(y / (9.0 + 4 * n) + c) * Math.cos(xx / (13.0 - c));
-                        double v = (pixel * pre.scale() - pre.mean()[c]) / pre.std()[c];
-                        if (nhwc) {
-                            x.putScalar(new long[]{n, y, xx, c}, v);
-                        } else {
-                            x.putScalar(new long[]{n, c, y, xx}, v);
-                        }
-                    }
-                }
-            }
-        }
-        return x;
     }
 
     static BackboneLoader loader() {

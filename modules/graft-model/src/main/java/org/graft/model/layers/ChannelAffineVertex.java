@@ -15,7 +15,7 @@ import java.util.Arrays;
  * ({@code (x - mean) / sqrt(variance)}) layers compute; DL4J 1.0.0-M2.1 has neither. A single value applies to
  * every channel. Serialised with the model's configuration (plain numbers, no Java serialization).
  */
-public class ChannelAffineVertex extends ParameterFreeVertex {
+public class ChannelAffineVertex extends UnaryParameterFreeVertex {
     private double[] scale;
     private double[] offset;
     private boolean channelsLast;
@@ -61,17 +61,6 @@ public class ChannelAffineVertex extends ParameterFreeVertex {
         return 31 * Arrays.hashCode(scale) + Arrays.hashCode(offset) + (channelsLast ? 1 : 0);
     }
 
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
@@ -83,7 +72,6 @@ public class ChannelAffineVertex extends ParameterFreeVertex {
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
         return vertexInputs[0];
     }
-
 
     @Override
     public String toString() {

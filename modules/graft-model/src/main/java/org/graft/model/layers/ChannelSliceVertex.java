@@ -11,7 +11,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * convolution. DL4J 1.0.0-M2.1's SubsetVertex computes its output channels for feature maps as from - to + 1, so
  * the layer after it is configured with no inputs.
  */
-public class ChannelSliceVertex extends ParameterFreeVertex {
+public class ChannelSliceVertex extends UnaryParameterFreeVertex {
     private final int from;
     private final int to;
 
@@ -44,16 +44,6 @@ public class ChannelSliceVertex extends ParameterFreeVertex {
     @Override
     public int hashCode() {
         return 31 * from + to;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * with zeros only; max pooling over padding needs the padding to lose every comparison (ONNX and PyTorch pad with
  * minus infinity), so the ONNX converter pads with {@link #MAX_POOL_PAD} and pools without padding.
  */
-public class ConstantPadVertex extends ParameterFreeVertex {
+public class ConstantPadVertex extends UnaryParameterFreeVertex {
     /** Stands in for minus infinity: finite, so gradients stay finite, and below any activation. */
     public static final double MAX_POOL_PAD = -Float.MAX_VALUE;
 
@@ -68,16 +68,6 @@ public class ConstantPadVertex extends ParameterFreeVertex {
     @Override
     public int hashCode() {
         return java.util.Objects.hash(top, bottom, left, right, value);
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
     }
 
     @Override
