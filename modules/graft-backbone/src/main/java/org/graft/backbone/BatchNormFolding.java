@@ -76,7 +76,10 @@ public final class BatchNormFolding {
                 layer.getParam("W").assign(wb[0]);
                 layer.getParam("b").assign(wb[1].reshape(layer.getParam("b").shape()));
             } else if (layer.numParams() > 0) {
-                layer.setParams(graph.getLayer(name).params());
+                // key by key: Layer.setParams assumes the parameter map's order is the flattened layout, which is
+                // false for a depthwise convolution with a bias
+                var source = graph.getLayer(name).paramTable();
+                layer.paramTable().forEach((key, target) -> target.assign(source.get(key).reshape(target.shape())));
             }
         }
         return result;

@@ -70,7 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
                 workspace.datasetFetcher());
-        var loader = workspace.backboneLoader().build();
+        // the demo learns in transfer mode: the frozen backbone's BatchNorm folds into its convolutions
+        var loader = workspace.backboneLoader().optFoldBatchNorm(true).build();
         Backbone backbone = defaultOrFallback(loader);
 
         System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.graft.backbone.Backbone;
 import org.graft.backbone.FeatureLayers;
 import org.graft.data.Preprocessing;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -58,7 +59,32 @@ public final class HeadGrafter {
         builder.addLayer(DROPOUT, dropoutLayer(nIn, config), headInput);
         builder.addLayer(OUTPUT, outputLayer(nIn, numClasses), DROPOUT);
         builder.setOutputs(OUTPUT);
-        return builder.build();
+        ComputationGraph grafted = builder.build();
+        copyParamsByName(source, grafted);
+        return grafted;
+    }
+
+    /**
+     * Copies every parameter of {@code from} into the layer of the same name in {@code to}, key by key.
+     * TransferLearning.GraphBuilder copies each layer's flattened parameters in the order of its parameter map,
+     * which for a DepthwiseConvolution2D with a bias (["W", "b"]) is not the order of the flattened view (b first):
+     * without this, such layers (ONNX imports, folded BatchNorm) end up with scrambled weights.
+     */
+    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
+        for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (name == null || !from.getConfiguration().getVertices().containsKey(name)
+                    || from.getVertex(name).getLayer() == null) {
+                continue;
+            }
+            var source = from.getLayer(name).paramTable();
+            layer.paramTable().forEach((key, target) -> {
+                INDArray value = source.get(key);
+                if (value != null && value.length() == target.length()) {
+                    target.assign(value.reshape(target.shape()));
+                }
+            });
+        }
     }
 
     /** The vertex whose output the head consumes: the pooled features if the head pools, else the feature layer. */
@@ -75,11 +101,13 @@ public final class HeadGrafter {
 
     /** The grafted graph cut at {@code outputVertex}: computes features without keeping every activation. */
     public static ComputationGraph featureExtractor(ComputationGraph grafted, String outputVertex) {
-        return new TransferLearning.GraphBuilder(grafted)
+        ComputationGraph extractor = new TransferLearning.GraphBuilder(grafted)
                 .removeVertexAndConnections(OUTPUT)
                 .removeVertexAndConnections(DROPOUT)
                 .setOutputs(outputVertex)
                 .build();
+        copyParamsByName(grafted, extractor);
+        return extractor;
     }
 
     /** A graph of the head alone (features in, probabilities out), starting from the grafted graph's head. */
