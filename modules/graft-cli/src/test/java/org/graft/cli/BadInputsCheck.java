@@ -3,13 +3,10 @@ package org.graft.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.graft.backbone.TinyBackbone;
 import org.graft.common.Json;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,26 +30,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 abstract class BadInputsCheck {
     @TempDir
     Path tmp;
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldErr;
-    PrintStream oldOut;
-
-    @BeforeEach
-    void capture() {
-        oldErr = System.err;
-        oldOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(oldErr);
-        System.setOut(oldOut);
-    }
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return output.err();
     }
 
     private static boolean pillowAvailable() {

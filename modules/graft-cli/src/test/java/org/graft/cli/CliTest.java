@@ -3,16 +3,12 @@ package org.graft.cli;
 import org.graft.backbone.TinyBackbone;
 import org.graft.common.Json;
 import org.graft.data.TestImages;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,10 +23,8 @@ class CliTest {
     @TempDir
     static Path tmp;
     static Path data;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut;
-    PrintStream oldErr;
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     @BeforeAll
     static void data() {
@@ -38,26 +32,12 @@ class CliTest {
                 List.of(Color.BLUE, Color.RED), 10, 40, 3);
     }
 
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
     private int graft(String... args) {
         return GraftCli.run(args);
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return output.err();
     }
 
     private void assertUserError(int code) {
@@ -98,13 +78,13 @@ class CliTest {
         assertEquals(before, Files.size(image));
 
         assertEquals(0, graft("inspect", run.toString()), stderr());
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"labels\" : [ \"blue\", \"red\" ]"));
+        assertTrue(output.out().contains("\"labels\" : [ \"blue\", \"red\" ]"));
     }
 
     @Test
     void inspectingAKerasFileShowsItsFeatureLayer() {
         assertEquals(0, graft("inspect", TinyBackbone.file().toString()), stderr());
-        String o = out.toString(StandardCharsets.UTF_8);
+        String o = output.out();
         assertTrue(o.contains("feature layer: gap [16]"), o);
         assertTrue(o.contains("preprocessing:"), o);
     }
@@ -131,7 +111,7 @@ class CliTest {
         assertUserError(graft("train", "--data", data.toString(), "--mode", "sideways", "--out",
                 tmp.resolve("runs/x").toString()));
         assertTrue(stderr().contains("--mode"), stderr());
-        err.reset();
+        output.resetErr();
         assertUserError(graft("train", "--data", data.toString(), "--epochs", "0", "--out",
                 tmp.resolve("runs/x").toString()));
         assertTrue(stderr().contains("--epochs"), stderr());
@@ -141,7 +121,7 @@ class CliTest {
     void notAModel() throws Exception {
         Path bogus = Files.writeString(tmp.resolve("bogus.zip"), "nope");
         assertUserError(graft("predict", "--model", bogus.toString(), "--input", data.toString()));
-        err.reset();
+        output.resetErr();
         Path notKeras = Files.writeString(tmp.resolve("resnet.h5"), "not hdf5");
         assertUserError(graft("train", "--data", data.toString(), "--backbone", notKeras.toString(), "--out",
                 tmp.resolve("runs/y").toString(), "--no-cache"));

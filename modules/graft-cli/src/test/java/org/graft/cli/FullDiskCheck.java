@@ -5,14 +5,12 @@ import org.graft.data.TestImages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,9 +32,8 @@ abstract class FullDiskCheck {
     Path tmp;
     Path disk;
     boolean mounted;
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldErr;
-    PrintStream oldOut;
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     private static int run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -48,23 +45,17 @@ abstract class FullDiskCheck {
     void mountSmallDisk() throws Exception {
         disk = Files.createDirectories(tmp.resolve("disk"));
         mounted = run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk.toString()) == 0;
-        oldErr = System.err;
-        oldOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void unmount() throws Exception {
-        System.setErr(oldErr);
-        System.setOut(oldOut);
         if (mounted) {
             run("umount", disk.toString());
         }
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return output.err();
     }
 
     /** Fills the small disk to the last byte. */

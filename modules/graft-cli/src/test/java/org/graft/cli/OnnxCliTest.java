@@ -3,16 +3,12 @@ package org.graft.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.graft.common.Json;
 import org.graft.data.TestImages;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,24 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OnnxCliTest {
     @TempDir
     Path tmp;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut;
-    PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final CapturedOutput output = new CapturedOutput();
 
     /** A copy of the fixture (which may sit inside a jar) with the name a user would give it. */
     Path tinyCnn() throws java.io.IOException {
@@ -60,7 +40,7 @@ class OnnxCliTest {
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return output.err();
     }
 
     @Test
@@ -126,7 +106,7 @@ class OnnxCliTest {
     @Test
     void inspectShowsTheConvertedGraph() throws Exception {
         assertEquals(0, GraftCli.run("inspect", tinyCnn().toString()), stderr());
-        String o = out.toString(StandardCharsets.UTF_8);
+        String o = output.out();
         assertTrue(o.contains("feature layer:"), o);
         assertTrue(o.contains("NCHW"), o);
     }
