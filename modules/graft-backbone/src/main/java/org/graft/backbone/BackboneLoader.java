@@ -118,7 +118,8 @@ public final class BackboneLoader {
      */
     private Backbone fromOnnxFile(Path file) {
         long t0 = System.nanoTime();
-        OnnxConverter.Builder converter = OnnxConverter.builder().optFoldBatchNorm(foldBatchNorm);
+        // BatchNorm, where wanted, is folded in finish() as for Keras models (one mechanism for both)
+        OnnxConverter.Builder converter = OnnxConverter.builder();
         if (preprocessing != null) {
             converter.optInputSize(preprocessing.cropHeight(), preprocessing.cropWidth());
         }
