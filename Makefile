@@ -11,7 +11,7 @@ VAL    ?=
 INPUT  ?=
 ARGS   ?=
 
-.PHONY: help setup demo train evaluate predict inspect ui fetch test bench clean
+.PHONY: help setup demo train evaluate predict inspect ui fetch test bench bench-accuracy clean
 
 help:
 	@echo "make demo                         set up, fetch sample data + backbone, train, evaluate, predict"
@@ -66,6 +66,10 @@ test:
 
 bench: setup
 	bench/run.sh
+
+# transfer vs fine-tune vs fine-tune + augmentation on hymenoptera and Omniglot (needs ../shared; about 40 min)
+bench-accuracy: setup
+	bench/accuracy.sh
 
 clean:
 	$(MVN) -q clean

@@ -46,6 +46,16 @@ public record Backbone(String name, ComputationGraph graph, String featureLayer,
                 "random-seed-" + seed, license);
     }
 
+    /**
+     * The same backbone with each BatchNorm that follows a convolution folded into it: the BatchNorm statistics
+     * become fixed (a frozen backbone, or fine-tuning with frozen BatchNorm). Itself if there is nothing to fold.
+     */
+    public Backbone withBatchNormFolded() {
+        ComputationGraph folded = BatchNormFolding.fold(graph, java.util.Set.of(featureLayer));
+        return folded == graph ? this
+                : new Backbone(name, folded, featureLayer, featureShape, preprocessing, source, sha256, license);
+    }
+
     public String inputName() {
         return graph.getConfiguration().getNetworkInputs().get(0);
     }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import org.graft.train.BackboneBlocks;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -65,6 +67,11 @@ public final class InspectCommand implements Callable<Integer> {
             describeGraph(b.graph());
             System.out.println("  feature layer: " + b.featureLayer() + " " + Arrays.toString(b.featureShape()));
             System.out.println("  preprocessing: " + b.preprocessing());
+            List<String> blocks = new java.util.ArrayList<>(BackboneBlocks.of(b.graph(), b.featureLayer()).names());
+            java.util.Collections.reverse(blocks);
+            System.out.println("  blocks:        " + blocks.size() + ", last first (--unfreeze N trains the first N "
+                    + "here): " + String.join(", ", blocks.subList(0, Math.min(6, blocks.size())))
+                    + (blocks.size() > 6 ? ", ..." : ""));
         }
         return 0;
     }

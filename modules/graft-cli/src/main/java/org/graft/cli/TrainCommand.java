@@ -4,6 +4,8 @@ import org.graft.backbone.BackboneLoader;
 import org.graft.engine.Engine;
 import org.graft.train.Mode;
 import org.graft.train.TrainingConfig;
+import org.graft.train.CrossValidation;
+import org.graft.data.Grouping;
 import org.graft.train.TrainingJob;
 import org.graft.train.TrainingResult;
 import org.graft.train.TrainingUi;
@@ -30,7 +32,10 @@ import java.util.concurrent.Callable;
                 "  graft train --data glyphs --mode finetune --lr 0.0001 --epochs 5 --out runs/glyphs-ft",
                 "  graft train --data scans --backbone my_keras_model.h5 --preprocess TORCH --size 224",
                 "  graft train --data scans --backbone resnet18.onnx        (exported with torch.onnx.export)",
-                "  graft train --resume runs/mine                           (after an interruption)"})
+                "  graft train --data scans --mode finetune --unfreeze 2 --augment --class-weights auto",
+                "  graft train --data cutouts --group-by 'page\\d+' --folds 5  (cut-outs of one page stay together)",
+                "  graft train --resume runs/mine                           (after an interruption)",
+                "  graft train --rerun runs/mine                            (the same run again, to check it)"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR",
             description = "Training images, one sub-folder per class (required, except with --resume).")
@@ -40,6 +45,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Continue an interrupted run (Ctrl-C, a crash, kill -9, a full disk) from its last "
                     + "checkpoint, with the settings it was started with; finished epochs are not repeated.")
     Path resume;
+
+    @Option(names = "--rerun", paramLabel = "RUN",
+            description = "Run an earlier training again from its command.json (into --out, default RUN-rerun) and "
+                    + "say whether the metrics came out the same.")
+    Path rerun;
 
     @Spec
     CommandSpec spec;
@@ -62,8 +72,74 @@ public final class TrainCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--epochs", defaultValue = "10",
-            description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
+            description = "Passes over the training images; in finetune mode, those with the backbone unfrozen "
+                    + "(default: ${DEFAULT-VALUE}).")
     int epochs;
+
+    @Option(names = "--head-epochs", defaultValue = "5",
+            description = "finetune: epochs training the new head alone on the frozen backbone first "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int headEpochs;
+
+    @Option(names = "--unfreeze", defaultValue = "all", paramLabel = "all|N",
+            description = "finetune: unfreeze the whole backbone, or only its last N blocks "
+                    + "(default: ${DEFAULT-VALUE}; 'graft inspect' lists the blocks).")
+    String unfreeze;
+
+    @Option(names = "--backbone-lr", paramLabel = "LR",
+            description = "finetune: learning rate of the unfrozen backbone layers (default: --lr / 10).")
+    Double backboneLr;
+
+    @Option(names = "--schedule", paramLabel = "constant|cosine|onecycle",
+            description = "Learning-rate schedule of the main phase (default: cosine for finetune, constant for "
+                    + "transfer).")
+    String schedule;
+
+    @Option(names = "--warmup", paramLabel = "EPOCHS",
+            description = "Epochs of linear learning-rate warm-up (default: 1 for finetune, 0 for transfer).")
+    Integer warmup;
+
+    @Option(names = "--train-batchnorm",
+            description = "finetune: let BatchNorm layers update their statistics (default: frozen, as the Keras "
+                    + "guide advises for small data).")
+    boolean trainBatchNorm;
+
+    @Option(names = "--monitor", defaultValue = "macro-f1", paramLabel = "macro-f1|val-loss|accuracy",
+            description = "Validation figure that picks the best epoch and drives early stopping "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String monitor;
+
+    @Option(names = "--patience", defaultValue = "5",
+            description = "Stop a phase after this many epochs without a better --monitor; 0 never stops early "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|auto|LABEL=W,...",
+            description = "Weigh classes in the loss: auto gives rare classes more weight (inverse frequency) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String classWeights;
+
+    @Option(names = "--augment", arity = "0..1", fallbackValue = "standard", defaultValue = "none",
+            paramLabel = "SPEC",
+            description = "Vary the training images each epoch: standard (crops, small rotations, contrast, skew, "
+                    + "blur, JPEG noise; never mirrored, for text), photo (standard + flips), or a list such as "
+                    + "crop,rotate=5,blur (default: ${DEFAULT-VALUE}; --augment alone: standard).")
+    String augment;
+
+    @Option(names = "--group-by", paramLabel = "REGEX|CSV",
+            description = "Keep related images on one side of the split: a regex on the path under --data (its "
+                    + "first group, or the whole match, names the group, e.g. 'page\\d+'), or a CSV with columns "
+                    + "path,group.")
+    String groupBy;
+
+    @Option(names = "--folds", paramLabel = "K",
+            description = "K-fold cross-validation: K runs in RUN/fold-1..K, then mean ± standard deviation of "
+                    + "accuracy and macro F1.")
+    Integer folds;
+
+    @Option(names = "--no-duplicate-check",
+            description = "Skip the perceptual-hash check for near-duplicate images across the split.")
+    boolean noDuplicateCheck;
 
     @Option(names = "--batch", defaultValue = "32",
             description = "Images per batch (default: ${DEFAULT-VALUE}).")
@@ -133,19 +209,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             return resumeRun(resume);
         }
+        if (rerun != null) {
+            return rerunRun(rerun, spec.commandLine().getParseResult().hasMatchedOption("--out") ? out : null);
+        }
         if (data == null) {
             throw new GraftException("Missing --data.", "Give the folder of training images, one sub-folder per "
                     + "class: graft train --data my-images (or --resume RUN to continue a run).");
         }
-        TrainingConfig config = TrainingConfig.defaults()
-                .withMode(Modes.parse(mode))
-                .withEpochs(epochs)
-                .withBatchSize(batch)
-                .withLearningRate(lr)
-                .withSeed(seed)
-                .withValidationFraction(valFraction)
-                .withInferenceBatch(inferenceBatch)
-                .validated();
+        TrainingConfig config = config();
         BackboneLoader.Builder loader = workspace.backboneLoader();
         if (featureLayer != null) {
             loader.optFeatureLayer(featureLayer);
@@ -153,15 +224,34 @@ public final class TrainCommand implements Callable<Integer> {
         if (preprocess != null) {
             loader.optPreprocessing(preprocess.at(size));
         }
-        // a frozen backbone's BatchNorm is a fixed affine map: fold it into the convolutions (ONNX models)
-        loader.optFoldBatchNorm(config.mode() == Mode.TRANSFER);
+        // frozen BatchNorm (a frozen backbone, or fine-tuning by default) is a fixed affine map: folded into the
+        // convolutions
+        loader.optFoldBatchNorm(!(config.mode() == Mode.FINETUNE && config.trainBatchNorm()));
         BackboneLoader backbones = loader.build();
+        Grouping grouping = groupBy == null ? null : Grouping.parse(groupBy);
+        java.util.function.Supplier<org.graft.backbone.Backbone> backboneSource =
+                () -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName());
+        if (folds != null) {
+            if (val != null) {
+                throw new GraftException("--folds and --val do not go together.",
+                        "Cross-validation makes its own validation folds from --data; drop --val.");
+            }
+            CrossValidation.Result cv = CrossValidation.builder().setTrainData(data).setBackbone(backboneSource)
+                    .setRunDir(out).setFolds(folds).optConfig(config).optGrouping(grouping)
+                    .optJob(job -> job.optProgress(!run.noProgress).optFeatureCache(run.featureCache(workspace))
+                            .optEngine(Engine.parse(engine)).optCheckNearDuplicates(!noDuplicateCheck))
+                    .build().run();
+            System.out.println("Folds: " + cv.runDir().resolve(CrossValidation.SUMMARY_FILE));
+            return 0;
+        }
         TrainingResult result = TrainingJob.builder()
                 .setTrainData(data)
                 .optValidationData(val)
-                .setBackbone(() -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName()))
+                .setBackbone(backboneSource)
                 .setRunDir(out)
                 .optConfig(config)
+                .optGrouping(grouping)
+                .optCheckNearDuplicates(!noDuplicateCheck)
                 .optUi(ui ? new TrainingJob.UiAddress(uiHost, uiPort) : null)
                 .optProgress(!run.noProgress)
                 .optFeatureCache(run.featureCache(workspace))
@@ -180,6 +270,50 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The training recipe from the options, with the mode's own defaults where an option was not given. */
+    TrainingConfig config() {
+        TrainingConfig base = TrainingConfig.defaults()
+                .withMode(Modes.parse(mode))
+                .withEpochs(epochs)
+                .withHeadEpochs(headEpochs)
+                .withBatchSize(batch)
+                .withLearningRate(lr)
+                .withSeed(seed)
+                .withValidationFraction(valFraction)
+                .withInferenceBatch(inferenceBatch)
+                .withPatience(patience)
+                .withMonitor(TrainingConfig.Monitor.parse(monitor))
+                .withClassWeights(classWeights)
+                .withAugmentation(augment);
+        TrainingConfig.Builder b = base.toBuilder()
+                .optUnfreeze(parseUnfreeze(unfreeze))
+                .optTrainBatchNorm(trainBatchNorm);
+        if (backboneLr != null) {
+            b.optBackboneLearningRate(backboneLr);
+        }
+        if (schedule != null) {
+            b.optSchedule(TrainingConfig.Schedule.parse(schedule));
+        }
+        if (warmup != null) {
+            b.optWarmupEpochs(warmup);
+        }
+        // an augmentation spec is checked now, not after the backbone has loaded
+        org.graft.data.Augmentation.parse(augment);
+        return b.build().validated();
+    }
+
+    private static int parseUnfreeze(String s) {
+        if (s.equalsIgnoreCase("all")) {
+            return TrainingConfig.ALL_BLOCKS;
+        }
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new GraftException("Cannot read --unfreeze '" + s + "'.",
+                    "Use --unfreeze all, or a number of blocks such as --unfreeze 2.");
+        }
+    }
+
     /** This command's own arguments (without the global ones and "train" before them), for command.json. */
     private java.util.List<String> ownArguments() {
         java.util.List<String> all = spec.commandLine().getParseResult().originalArgs();
@@ -189,18 +323,57 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Repeats the command that started the run, continuing from its last checkpoint. */
     private static int resumeRun(Path run) throws Exception {
-        Path command = run.resolve(TrainingJob.COMMAND_FILE);
-        if (!Files.isRegularFile(command)) {
-            throw new GraftException(run + " is not a run folder that can be resumed (it has no "
-                    + TrainingJob.COMMAND_FILE + ").", "Give the --out folder of an earlier 'graft train'.");
-        }
-        String[] args = Json.mapper().readValue(command.toFile(), String[].class);
-        TrainCommand again = new TrainCommand();
-        new CommandLine(again).parseArgs(args);
+        TrainCommand again = fromRunFolder(run, "resumed");
         again.resuming = true;
         again.out = run;
-        System.out.println("Resuming: graft train " + String.join(" ", args));
+        System.out.println("Resuming: graft train " + String.join(" ", again.spec.commandLine().getParseResult()
+                .originalArgs()));
         return again.call();
+    }
+
+    /**
+     * Runs the command of an earlier run again into a new folder, and compares: the same data, seed and software
+     * must give the same split and the same metrics.
+     */
+    private static int rerunRun(Path run, Path into) throws Exception {
+        TrainCommand again = fromRunFolder(run, "rerun");
+        Path target = into != null ? into : run.resolveSibling(run.getFileName() + "-rerun");
+        if (target.toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())) {
+            throw new GraftException("--rerun would overwrite " + run + ".", "Give another --out folder.");
+        }
+        again.out = target;
+        System.out.println("Rerunning: graft train " + String.join(" ", again.spec.commandLine().getParseResult()
+                .originalArgs()) + "  (into " + target + ")");
+        int code = again.call();
+        RerunComparison cmp = RerunComparison.compare(run, target);
+        System.out.println(cmp.message());
+        return code;
+    }
+
+    /** A train command rebuilt from a run folder's command.json, with relative paths as they were then. */
+    private static TrainCommand fromRunFolder(Path run, String what) throws Exception {
+        Path command = run.resolve(TrainingJob.COMMAND_FILE);
+        if (!Files.isRegularFile(command)) {
+            throw new GraftException(run + " is not a run folder that can be " + what + " (it has no "
+                    + TrainingJob.COMMAND_FILE + ").", "Give the --out folder of an earlier 'graft train'.");
+        }
+        TrainingJob.Command saved = TrainingJob.Command.read(command);
+        TrainCommand again = new TrainCommand();
+        CommandLine cl = new CommandLine(again);
+        cl.parseArgs(saved.arguments().toArray(new String[0]));
+        again.spec = cl.getCommandSpec();
+        if (saved.workingDirectory() != null) {
+            Path wd = Path.of(saved.workingDirectory());
+            again.data = again.data == null ? null : wd.resolve(again.data);
+            again.val = again.val == null ? null : wd.resolve(again.val);
+            if (again.backbone != null && Files.exists(wd.resolve(again.backbone))) {
+                again.backbone = wd.resolve(again.backbone).toString();
+            }
+            if (again.groupBy != null && Files.isRegularFile(wd.resolve(again.groupBy))) {
+                again.groupBy = wd.resolve(again.groupBy).toString();
+            }
+        }
+        return again;
     }
 
     /** Parses --mode with a clear message. */

@@ -7,6 +7,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,14 +20,18 @@ import java.util.stream.IntStream;
  *
  * <p>Each example carries its file path as metadata (for misclassified-example reports). Images that fail to
  * decode are left out of their batch and recorded in the {@link SkipLog}. With a shuffle seed, every
- * {@link #reset()} starts a new, reproducible order.
+ * {@link #reset()} starts a new, reproducible order. With an augmentation seed (training), each image is augmented
+ * as its loader's {@link Augmentation} says, differently in every epoch but reproducibly.
  */
 public final class ImageBatchIterator implements DataSetIterator {
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
     private final List<ImageEntry> entries;
     private final List<String> labels;
     private final ImageLoader loader;
     private final int batchSize;
     private final Long shuffleSeed;
+    private final Long augmentationSeed;
     private final SkipLog skipLog;
     private final List<Integer> order;
     private int epoch;
@@ -40,6 +45,7 @@ public final class ImageBatchIterator implements DataSetIterator {
         this.loader = b.loader;
         this.batchSize = b.batchSize;
         this.shuffleSeed = b.shuffleSeed;
+        this.augmentationSeed = b.augmentationSeed;
         this.skipLog = b.skipLog == null ? new SkipLog() : b.skipLog;
         this.order = new ArrayList<>(IntStream.range(0, entries.size()).boxed().toList());
         reorder();
@@ -70,9 +76,9 @@ public final class ImageBatchIterator implements DataSetIterator {
     public boolean hasNext() {
         while (pending == null && cursor < order.size()) {
             int end = Math.min(order.size(), cursor + batchSize);
-            List<ImageEntry> batch = order.subList(cursor, end).stream().map(entries::get).toList();
+            List<Integer> indices = List.copyOf(order.subList(cursor, end));
             cursor = end;
-            pending = load(batch);
+            pending = load(indices);
         }
         return pending != null;
     }
@@ -90,27 +96,48 @@ public final class ImageBatchIterator implements DataSetIterator {
         return ds;
     }
 
-    /** Decodes a batch; null if none of its images could be read. */
-    private DataSet load(List<ImageEntry> batch) {
-        ImageLoader.Batch loaded = loader.loadBatch(batch.stream().map(ImageEntry::path).toList());
+    /** Decodes a batch (indices into the entries); null if none of its images could be read. */
+    private DataSet load(List<Integer> indices) {
+        List<ImageEntry> batch = indices.stream().map(entries::get).toList();
+        List<Path> paths = batch.stream().map(ImageEntry::path).toList();
+        ImageLoader.Batch loaded = augmentationSeed == null ? loader.loadBatch(paths) : loader.loadBatch(paths,
+                indices.stream().map(i -> augmentationRandom(augmentationSeed, epoch, i)).toList());
         loaded.failures().forEach(e -> skipLog.add(new SkippedImage(e.path(), e.getMessage())));
         if (loaded.features() == null) {
             return null;
         }
         int n = loaded.loaded().size();
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, labels.size());
-        List<String> paths = new ArrayList<>();
+        List<String> metaData = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             ImageEntry e = batch.get(loaded.loaded().get(j));
             int idx = labels.indexOf(e.label());
             if (idx >= 0) {
                 oneHot.putScalar(j, idx, 1f);
             }
-            paths.add(e.path().toString());
+            metaData.add(e.path().toString());
         }
         DataSet ds = new DataSet(loaded.features(), oneHot);
-        ds.setExampleMetaData(paths);
+        ds.setExampleMetaData(metaData);
         return ds;
+    }
+
+    /**
+     * The Random that augments entry {@code index} in {@code epoch}: a function of the three alone, so batches are
+     * the same whatever the shuffle, batch size or thread that decodes the image.
+     */
+    static Random augmentationRandom(long seed, int epoch, int index) {
+        long h = mix(seed);
+        h = mix(h + GOLDEN_GAMMA * (epoch + 1L));
+        h = mix(h + GOLDEN_GAMMA * (index + 1L));
+        return new Random(h);
+    }
+
+    /** SplitMix64's finaliser: nearby inputs give unrelated outputs (java.util.Random's own seeding does not). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     @Override
@@ -171,6 +198,7 @@ public final class ImageBatchIterator implements DataSetIterator {
         private ImageLoader loader;
         private int batchSize = 32;
         private Long shuffleSeed;
+        private Long augmentationSeed;
         private SkipLog skipLog;
 
         public Builder setImages(List<ImageEntry> entries) {
@@ -199,6 +227,16 @@ public final class ImageBatchIterator implements DataSetIterator {
         /** Shuffle, reproducibly, at every reset (training); default: file order (evaluation). */
         public Builder optShuffle(long seed) {
             this.shuffleSeed = seed;
+            return this;
+        }
+
+        /**
+         * Augment every image (training) as the loader's {@link Augmentation} says, with choices seeded by
+         * {@code seed}, the epoch and the image's position in {@code setImages}. Has no effect when the loader's
+         * augmentation is {@link Augmentation#NONE}; default: no augmentation (evaluation).
+         */
+        public Builder optAugmentation(long seed) {
+            this.augmentationSeed = seed;
             return this;
         }
 

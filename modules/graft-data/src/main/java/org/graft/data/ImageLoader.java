@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.stream.IntStream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -38,19 +39,34 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * <p>Decoding is OpenCV's (fast, reads the file's bytes itself so that Hangul or Hanja file names work), with
  * Java's ImageIO as the fallback for what OpenCV cannot read (GIF). A large JPEG scan is decoded at 1/2, 1/4
  * or 1/8 size directly, so a 20,000-pixel page does not need gigabytes of memory.
+ *
+ * <p>With an {@link Augmentation}, the methods that take a {@link Random} augment training images; given no
+ * Random (validation, prediction) they load exactly as without augmentation.
  */
 public final class ImageLoader {
     /** Larger images are refused rather than risk running out of memory (a 250-megapixel image is ~750 MB). */
     public static final long MAX_PIXELS = 250_000_000L;
 
     private final Preprocessing pre;
+    private final Augmentation augmentation;
 
+    /** A loader that never augments. */
     public ImageLoader(Preprocessing preprocessing) {
-        this.pre = preprocessing;
+        this(preprocessing, Augmentation.NONE);
+    }
+
+    /** A loader that augments the images loaded with a {@link Random} (training); null means none. */
+    public ImageLoader(Preprocessing preprocessing, Augmentation augmentation) {
+        this.pre = Objects.requireNonNull(preprocessing, "preprocessing");
+        this.augmentation = augmentation == null ? Augmentation.NONE : augmentation;
     }
 
     public Preprocessing preprocessing() {
         return pre;
+    }
+
+    public Augmentation augmentation() {
+        return augmentation;
     }
 
     /** Number of floats in one image tensor. */
@@ -60,6 +76,24 @@ public final class ImageLoader {
 
     /** Loads one image into {@code out} at {@code offset}, laid out as the preprocessing says. */
     public void load(Path file, float[] out, int offset) throws UnreadableImageException {
+        load(file, out, offset, null);
+    }
+
+    /**
+     * Loads one image into {@code out} at {@code offset}, augmented with choices drawn from {@code random} when this
+     * loader has an augmentation; with {@code random} null, exactly as {@link #load(Path, float[], int)}.
+     */
+    public void load(Path file, float[] out, int offset, Random random) throws UnreadableImageException {
+        try (Mat crop = loadCrop(file, random)) {
+            toTensor(crop, out, offset);
+        }
+    }
+
+    /**
+     * The 8-bit BGR image (cropHeight x cropWidth) that becomes the tensor: what training sees, before scaling and
+     * normalisation. The caller closes it.
+     */
+    Mat loadCrop(Path file, Random random) throws UnreadableImageException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -77,9 +111,39 @@ public final class ImageLoader {
             throw new UnreadableImageException(file, "the image is too large (" + header.width() + "x"
                     + header.height() + " pixels); scale it down below " + MAX_PIXELS / 1_000_000 + " megapixels");
         }
-        try (Mat bgr = decode(file, bytes, header); Mat sized = resizeShorterSide(bgr);
-             Mat crop = centreCrop(sized)) {
-            toTensor(crop, out, offset);
+        try (Mat bgr = decode(file, bytes, header)) {
+            if (random == null || !augmentation.isEnabled()) {
+                try (Mat sized = resizeShorterSide(bgr)) {
+                    return centreCrop(sized);
+                }
+            }
+            return augmented(bgr, random);
+        }
+    }
+
+    private Mat augmented(Mat bgr, Random random) {
+        Mat crop;
+        if (augmentation.cropEnabled()) {
+            // the random resized crop replaces resize + centre crop: a random region straight to the crop size. Its
+            // aspect jitters around the output's (or, when the preprocessing stretches, the image's own)
+            double baseAspect = pre.resizeShorter() == 0 ? (double) bgr.cols() / bgr.rows()
+                    : (double) pre.cropWidth() / pre.cropHeight();
+            try (Rect r = ImageAugmenter.cropRegion(bgr.cols(), bgr.rows(), baseAspect, augmentation.cropMinArea(),
+                    random); Mat region = new Mat(bgr, r)) {
+                crop = resized(region, pre.cropWidth(), pre.cropHeight());
+            }
+        } else {
+            try (Mat sized = resizeShorterSide(bgr)) {
+                crop = centreCrop(sized);
+            }
+        }
+        try (crop) {
+            Mat result = ImageAugmenter.augment(crop, augmentation, random);
+            if (result.cols() != pre.cropWidth() || result.rows() != pre.cropHeight() || result.channels() != 3) {
+                result.close();
+                throw new IllegalStateException("augmentation changed the image size");
+            }
+            return result;
         }
     }
 
@@ -101,13 +165,24 @@ public final class ImageLoader {
     }
 
     public Batch loadBatch(List<Path> files) {
+        return loadBatch(files, null);
+    }
+
+    /**
+     * A batch with each image augmented using its own Random ({@code randoms.get(i)} for {@code files.get(i)}), so
+     * the result does not depend on which thread decodes which image. {@code randoms} null: no augmentation.
+     */
+    public Batch loadBatch(List<Path> files, List<Random> randoms) {
+        if (randoms != null && randoms.size() != files.size()) {
+            throw new IllegalArgumentException(files.size() + " files but " + randoms.size() + " randoms");
+        }
         int n = files.size();
         int len = tensorLength();
         float[] data = new float[n * len];
         UnreadableImageException[] errors = new UnreadableImageException[n];
         IntStream.range(0, n).parallel().forEach(i -> {
             try {
-                load(files.get(i), data, i * len);
+                load(files.get(i), data, i * len, randoms == null ? null : randoms.get(i));
             } catch (UnreadableImageException e) {
                 errors[i] = e;
             }

@@ -20,14 +20,18 @@ public record ModelDescription(int formatVersion, List<String> labels, Preproces
     public record BackboneInfo(String name, String sourceFile, String sha256, String featureLayer, String license) {
     }
 
-    /** The training recipe. */
+    /**
+     * The training recipe: the main settings, and {@code recipe}, every setting of the run (schedule, unfreezing,
+     * class weights, augmentation, early stopping...; absent in models from before it was recorded).
+     */
     public record TrainingInfo(String mode, int epochs, int bestEpoch, int batchSize, double learningRate,
-                               String optimizer, long seed, double dropout, double trainSeconds) {
+                               String optimizer, long seed, double dropout, double trainSeconds,
+                               Map<String, Object> recipe) {
     }
 
-    /** The data: folders, split, and counts. */
+    /** The data: folders, split, counts, and how images were grouped for the split ("none" if not). */
     public record DataInfo(String trainFolder, String validationFolder, String splitManifestSha256,
                            double validationFraction, int trainImages, int validationImages, int skippedImages,
-                           Map<String, Long> trainCounts) {
+                           Map<String, Long> trainCounts, String grouping) {
     }
 }

@@ -33,6 +33,9 @@ import java.util.TreeSet;
  */
 public final class RunReport {
     public static final String FILE_NAME = "report.html";
+    /** The files the training job writes (kept here too, as the report module does not depend on training). */
+    static final String NEAR_DUPLICATES_FILE = "near-duplicates.csv";
+    static final String AUGMENTATION_DIR = "augmentation";
 
     private final Path runDir;
     private final ModelDescription description;
@@ -78,6 +81,7 @@ public final class RunReport {
         confusionSection(h);
         perClassSection(h);
         gallerySection(h);
+        augmentationSection(h);
         modelCard(h);
         // lets a browser test (and a curious user) see that every embedded image decoded
         h.append("<script>window.addEventListener('load',function(){var i=[].slice.call(document.images);"
@@ -112,7 +116,12 @@ public final class RunReport {
                 .append("</td></tr></table>\n");
         h.append("<p>Training folder <code>").append(esc(description.data().trainFolder()))
                 .append("</code>, validation folder <code>").append(esc(description.data().validationFolder()))
-                .append("</code>; split manifest <code>split.csv</code>.</p>\n");
+                .append("</code>; split manifest <code>split.csv</code>")
+                .append(description.data().grouping() == null || "none".equals(description.data().grouping()) ? ""
+                        : "; images grouped by " + esc(description.data().grouping())
+                        + ", each group wholly on one side of the split")
+                .append(".</p>\n");
+        nearDuplicates(h);
         Path skipped = runDir.resolve(SkipLog.FILE_NAME);
         List<CSVRecord> skips = Files.isRegularFile(skipped) ? csv(skipped) : List.of();
         h.append("<h3>Skipped files (").append(skips.size()).append(")</h3>\n");
@@ -196,6 +205,52 @@ public final class RunReport {
     }
 
     @SuppressWarnings("unchecked")
+    /** Validation images that look like training images make the validation figures too good. */
+    private void nearDuplicates(StringBuilder h) throws IOException {
+        Path file = runDir.resolve(NEAR_DUPLICATES_FILE);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        List<CSVRecord> pairs = csv(file);
+        h.append("<h3 id=\"near-duplicates\">Near-duplicates across the split (").append(pairs.size())
+                .append(")</h3>\n<p class=\"warning\">These validation images look almost the same as training "
+                        + "images (perceptual hash), so the validation figures may be better than the model is. "
+                        + "Keep related images together with <code>--group-by</code>.</p>\n")
+                .append("<table><tr><th>validation</th><th>training</th><th>distance</th></tr>\n");
+        for (CSVRecord r : pairs.subList(0, Math.min(20, pairs.size()))) {
+            h.append("<tr><td>").append(fileLink(r.get("validation"))).append("</td><td>")
+                    .append(fileLink(r.get("training"))).append("</td><td>").append(esc(r.get("distance")))
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    /** Samples of the augmented training images, so a user sees what the network was shown. */
+    private void augmentationSection(StringBuilder h) throws IOException {
+        Path dir = runDir.resolve(AUGMENTATION_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> samples;
+        try (var files = Files.list(dir)) {
+            samples = files.filter(f -> f.getFileName().toString().endsWith(".png")).sorted().toList();
+        }
+        Object spec = description.training().recipe() == null ? null
+                : description.training().recipe().get("augmentation");
+        h.append("<section id=\"augmentation\"><h2>Augmentation</h2>\n<p>Training images were varied each epoch (")
+                .append(esc(String.valueOf(spec))).append("). The first image of each row is the image as "
+                        + "validation sees it; the others are random variants.</p>\n<div class=\"gallery\">\n");
+        for (Path sample : samples) {
+            String src = Thumbnails.of(sample).orElse(null);
+            if (src != null) {
+                h.append("<figure><img src=\"").append(src).append("\" alt=\"").append(esc(sample.getFileName()
+                        .toString())).append("\"><figcaption><small>").append(esc(sample.getFileName().toString()))
+                        .append("</small></figcaption></figure>\n");
+            }
+        }
+        h.append("</div></section>\n");
+    }
+
     private void gallerySection(StringBuilder h) {
         h.append("<section id=\"gallery\"><h2>Validation images to look at</h2>\n");
         Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
@@ -241,6 +296,9 @@ public final class RunReport {
                 d.training().bestEpoch(), d.training().batchSize(), d.training().optimizer(),
                 d.training().learningRate(), d.training().dropout()));
         card.put("seed", String.valueOf(d.training().seed()));
+        if (d.training().recipe() != null) {
+            card.put("recipe", new TreeMap<>(d.training().recipe()).toString());
+        }
         card.put("split manifest sha256", d.data().splitManifestSha256());
         card.put("training images", d.data().trainImages() + " " + d.data().trainCounts());
         card.put("validation images", String.valueOf(d.data().validationImages()));
@@ -293,7 +351,7 @@ public final class RunReport {
             h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
             table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
             th{background:#f4f4f4}tr.total td{font-weight:bold}td.hit{background:#dbeedd}td.miss{background:#f8d7d7}
-            .summary{font-size:1.1em}code{background:#f4f4f4;padding:0 .2em}
+            .summary{font-size:1.1em}.warning{color:#8a4b00}code{background:#f4f4f4;padding:0 .2em}
             .gallery{display:flex;flex-wrap:wrap;gap:10px}figure{margin:0;width:170px;font-size:.85em}
             figure img{max-width:160px;max-height:160px;border:3px solid #ccc}figure.wrong img{border-color:#d9534f}
             figure.right img{border-color:#5cb85c}.noimg{display:inline-block;width:160px;height:100px;background:#eee}

@@ -16,7 +16,15 @@ import org.graft.data.Preprocessing;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+
+import java.util.List;
 
 /**
  * Grafts a new classifier onto a backbone with DL4J's {@link TransferLearning.GraphBuilder}: everything after the
@@ -33,6 +41,16 @@ public final class HeadGrafter {
     }
 
     public static ComputationGraph graft(Backbone backbone, int numClasses, TrainingConfig config) {
+        return graft(backbone, numClasses, config, null);
+    }
+
+    /**
+     * As {@link #graft(Backbone, int, TrainingConfig)}, with a class-weighted loss ({@code classWeights} in label
+     * order; null for none). In fine-tune mode with {@code --unfreeze N}, all but the backbone's last N blocks
+     * ({@link BackboneBlocks}) stay frozen.
+     */
+    public static ComputationGraph graft(Backbone backbone, int numClasses, TrainingConfig config,
+                                         double[] classWeights) {
         ComputationGraph source = backbone.graph();
         String feature = backbone.featureLayer();
         FineTuneConfiguration fineTune = new FineTuneConfiguration.Builder()
@@ -43,6 +61,11 @@ public final class HeadGrafter {
                 .fineTuneConfiguration(fineTune);
         if (config.mode() == Mode.TRANSFER) {
             builder.setFeatureExtractor(feature);
+        } else if (config.unfreeze() != TrainingConfig.ALL_BLOCKS) {
+            List<String> frozen = BackboneBlocks.of(source, feature).frozenLayersKeepingLast(config.unfreeze());
+            if (!frozen.isEmpty()) {
+                builder.setFeatureExtractor(frozen.toArray(new String[0]));
+            }
         }
         for (String v : FeatureLayers.downstreamOf(source, feature)) {
             builder.removeVertexAndConnections(v);
@@ -57,7 +80,7 @@ public final class HeadGrafter {
         }
         long nIn = headInputSize(backbone);
         builder.addLayer(DROPOUT, dropoutLayer(nIn, config), headInput);
-        builder.addLayer(OUTPUT, outputLayer(nIn, numClasses), DROPOUT);
+        builder.addLayer(OUTPUT, outputLayer(nIn, numClasses, classWeights), DROPOUT);
         builder.setOutputs(OUTPUT);
         ComputationGraph grafted = builder.build();
         copyParamsByName(source, grafted);
@@ -110,16 +133,22 @@ public final class HeadGrafter {
         return extractor;
     }
 
-    /** A graph of the head alone (features in, probabilities out), starting from the grafted graph's head. */
-    static ComputationGraph headOnly(ComputationGraph grafted, long nIn, TrainingConfig config) {
-        int numClasses = (int) ((OutputLayer) grafted.getLayer(OUTPUT).conf().getLayer()).getNOut();
+    /**
+     * A graph of the head alone (features in, probabilities out), starting from the grafted graph's head, with its
+     * loss (class weights included) and Adam following {@code learningRate}.
+     */
+    static ComputationGraph headOnly(ComputationGraph grafted, long nIn, TrainingConfig config,
+                                     ISchedule learningRate) {
+        OutputLayer graftedOutput = (OutputLayer) grafted.getLayer(OUTPUT).conf().getLayer();
+        OutputLayer output = outputLayer(nIn, (int) graftedOutput.getNOut(), null);
+        output.setLossFn(graftedOutput.getLossFn()); // stateless apart from its class weights
         var conf = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
-                .updater(new Adam(config.learningRate()))
+                .updater(new Adam(learningRate))
                 .graphBuilder()
                 .addInputs("features")
                 .addLayer(DROPOUT, dropoutLayer(nIn, config), "features")
-                .addLayer(OUTPUT, outputLayer(nIn, numClasses), DROPOUT)
+                .addLayer(OUTPUT, output, DROPOUT)
                 .setOutputs(OUTPUT)
                 .build();
         ComputationGraph head = new ComputationGraph(conf);
@@ -143,8 +172,29 @@ public final class HeadGrafter {
         return new DropoutLayer.Builder().dropOut(new Dropout(1.0 - config.dropout())).nIn(nIn).nOut(nIn).build();
     }
 
-    static OutputLayer outputLayer(long nIn, int numClasses) {
-        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+    /**
+     * The same graph with Adam following {@code head} for the new head and {@code backbone} for every other layer
+     * that learns (discriminative learning rates: the pretrained layers need far smaller steps than a new layer),
+     * and its step counter set to {@code step} (0 for a new phase; later when resuming one).
+     */
+    static ComputationGraph withLearningRates(ComputationGraph graph, ISchedule head, ISchedule backbone, int step) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        for (var e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) {
+                // frozen layers are FrozenLayer wrappers, not BaseLayers: they keep their no-op updater
+                layer.setIUpdater(new Adam(OUTPUT.equals(e.getKey()) ? head : backbone));
+            }
+        }
+        conf.setIterationCount(step);
+        conf.setEpochCount(0);
+        ComputationGraph scheduled = new ComputationGraph(conf);
+        scheduled.init(graph.params().dup(), false);
+        return scheduled;
+    }
+
+    static OutputLayer outputLayer(long nIn, int numClasses, double[] classWeights) {
+        return new OutputLayer.Builder(classWeights == null ? new LossMCXENT()
+                : new LossMCXENT(Nd4j.createFromArray(classWeights).castTo(DataType.FLOAT)))
                 .nIn(nIn).nOut(numClasses)
                 .activation(Activation.SOFTMAX)
                 // One linear layer on frozen features is convex: starting from zero (uniform probabilities, as

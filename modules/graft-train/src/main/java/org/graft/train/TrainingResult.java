@@ -12,10 +12,11 @@ import java.util.List;
  *
  * @param featureCacheHits     images whose features came from the feature cache (transfer mode)
  * @param featureCacheRejected damaged cache entries that were recomputed
+ * @param nearDuplicates       validation/training image pairs that look alike (near-duplicates.csv)
  */
 public record TrainingResult(Path runDir, ModelBundle bundle, EvaluationReport validation, List<EpochStats> history,
                              int bestEpoch, double seconds, int skippedImages, int featureCacheHits,
-                             int featureCacheRejected) {
+                             int featureCacheRejected, int nearDuplicates) {
 
     public Path modelFile() {
         return runDir.resolve(ModelBundle.FILE_NAME);

@@ -38,14 +38,15 @@ class TinyTrainingTest {
     private TrainingResult train(Backbone b, Mode mode, String run, int epochs) throws Exception {
         return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(run))
                 .optConfig(TrainingConfig.defaults().withMode(mode).withEpochs(epochs).withBatchSize(8)
-                        .withLearningRate(0.01))
+                        .withLearningRate(0.01).withPatience(0))
                 .optProgress(false).optOut(QUIET).build().run();
     }
 
     @Test
     void transferLearnsColoursKeepsTheBackboneFrozenAndSavesWhatItTrained() throws Exception {
         Backbone b = TinyBackbone.load(tmp.resolve("cache"));
-        INDArray conv1Before = b.graph().getLayer("conv1").params().dup();
+        // the frozen backbone's BatchNorm is folded into conv1 before training
+        INDArray conv1Before = b.withBatchNormFolded().graph().getLayer("conv1").params().dup();
         TrainingResult r = train(b, Mode.TRANSFER, "transfer", 15);
         assertEquals(List.of("blue", "green", "red"), r.bundle().description().labels());
         assertEquals(9, r.validation().count(), "20% of 15 per class = 3 each");
@@ -80,14 +81,35 @@ class TinyTrainingTest {
     }
 
     @Test
-    void finetuneTrainsTheBackboneToo() throws Exception {
+    void finetuneTrainsTheHeadFirstThenTheBackboneWithWarmupAndCosine() throws Exception {
         Backbone b = TinyBackbone.load(tmp.resolve("cache2"));
-        INDArray conv1Before = b.graph().getLayer("conv1").params().dup();
-        TrainingResult r = train(b, Mode.FINETUNE, "finetune", 3);
+        INDArray conv1Before = b.withBatchNormFolded().graph().getLayer("conv1").params().dup();
+        TrainingResult r = TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve("finetune"))
+                .optConfig(TrainingConfig.defaults().withMode(Mode.FINETUNE).withHeadEpochs(2).withEpochs(3)
+                        .withBatchSize(8).withLearningRate(0.01).withPatience(0))
+                .optProgress(false).optOut(QUIET).build().run();
+        assertEquals(List.of("head", "head", "finetune", "finetune", "finetune"),
+                r.history().stream().map(EpochStats::phase).toList());
         assertFalse(conv1Before.equalsWithEps(r.bundle().graph().getLayer("conv1").params(), 1e-7),
                 "fine-tuning changes the backbone's first layer");
         assertEquals("finetune", r.bundle().description().training().mode());
-        assertTrue(Double.isNaN(r.history().get(0).trainAccuracy()), "not measured in fine-tuning");
+        assertFalse(Double.isNaN(r.history().get(0).trainAccuracy()), "measured on cached features");
+        assertTrue(Double.isNaN(r.history().get(2).trainAccuracy()), "not measured while fine-tuning");
+        // frozen BatchNorm by default: folded into the convolutions, so no BatchNorm layer is left to update
+        for (var layer : r.bundle().graph().getLayers()) {
+            assertFalse(layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization,
+                    layer.conf().getLayer().getLayerName());
+        }
+        // the head phase has a constant rate; fine-tuning warms up over its first epoch, then decays
+        assertEquals(0.01, r.history().get(0).learningRate(), 1e-12);
+        assertEquals(0.01, r.history().get(2).learningRate(), 1e-12, "the warm-up ends at the peak");
+        assertTrue(r.history().get(3).learningRate() < r.history().get(2).learningRate());
+        assertTrue(r.history().get(4).learningRate() < r.history().get(3).learningRate());
+        // the whole recipe travels with the model
+        var recipe = r.bundle().description().training().recipe();
+        assertEquals(2, ((Number) recipe.get("headEpochs")).intValue());
+        assertEquals("COSINE", recipe.get("schedule"));
+        assertEquals(0.001, ((Number) recipe.get("backboneLearningRate")).doubleValue(), 1e-12);
     }
 
     @Test
@@ -149,10 +171,12 @@ class TinyTrainingTest {
     @Test
     void bestEpochIsTheOneSaved() throws Exception {
         TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache3")), Mode.TRANSFER, "best", 6);
-        double best = r.history().stream().mapToDouble(EpochStats::validationAccuracy).max().orElseThrow();
-        assertEquals(best, r.validation().accuracy(), 1e-9);
+        EpochStats best = r.history().get(EarlyStopping.best(r.history(), TrainingConfig.Monitor.MACRO_F1));
+        assertEquals(best.epoch(), r.bestEpoch());
+        assertEquals(best.validationMacroF1(), r.validation().macroF1(), 1e-9);
+        assertEquals(best.validationAccuracy(), r.validation().accuracy(), 1e-9);
         assertEquals(r.bestEpoch(), r.bundle().description().training().bestEpoch());
-        assertEquals(best, ((Number) ModelBundle.readDescription(r.runDir()).validation().get("accuracy"))
-                .doubleValue(), 1e-9);
+        assertEquals(best.validationAccuracy(), ((Number) ModelBundle.readDescription(r.runDir()).validation()
+                .get("accuracy")).doubleValue(), 1e-9);
     }
 }
