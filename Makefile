@@ -2,8 +2,19 @@
 # Offline (no internet), point GRAFT_MIRROR at a folder holding the downloads: GRAFT_MIRROR=../shared make demo
 
 # ND4J's oneDNN build for AVX2 CPUs is 2.5-3x faster than its plain build; a CPU without AVX2 gets the plain one.
+# BACKEND=cuda (e.g. make train BACKEND=cuda ...) builds for an NVIDIA GPU instead: the cuda Maven profile.
+BACKEND ?= cpu
+ifeq ($(BACKEND),cuda)
+ND4J_CLASSIFIER := linux-x86_64-cudnn
+MVN_PROFILE := -Pcuda
+else ifeq ($(BACKEND),cpu)
 ND4J_CLASSIFIER ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo linux-x86_64-onednn-avx2 || echo linux-x86_64)
-MVN    ?= mvn -B -Dnd4j.classifier=$(ND4J_CLASSIFIER)
+MVN_PROFILE :=
+else
+$(error BACKEND must be cpu or cuda, not $(BACKEND))
+endif
+MVN    ?= mvn -B $(MVN_PROFILE) -Dnd4j.classifier=$(ND4J_CLASSIFIER)
+LIB    := modules/graft-cli/target/lib
 GRAFT  := bin/graft
 RUN    ?= runs/demo
 DATA   ?=
@@ -20,10 +31,15 @@ help:
 	@echo "make train DATA=dir [VAL=dir] [RUN=runs/x] [ARGS='--epochs 5 --mode finetune']"
 	@echo "make evaluate RUN=runs/x [DATA=dir]   make predict RUN=runs/x INPUT=dir"
 	@echo "make ui RUN=runs/x                make inspect ARGS=mobilenet-v1-0.25   make bench"
+	@echo "make bench-accuracy               transfer vs fine-tune vs augmentation on real data (../shared)"
+	@echo "BACKEND=cuda make train ...       on an NVIDIA GPU (bench/gpu-check.sh measures one)"
 
 # Builds every module, installs them for `mvn -pl modules/graft-cli exec:java`, and writes bin/graft.
 setup:
+	@# the launcher's libraries are for one backend: switching backends starts them afresh
+	@if [ -d $(LIB) ] && [ "$$(cat $(LIB)/.backend 2>/dev/null || echo cpu)" != "$(BACKEND)" ]; then rm -rf $(LIB); fi
 	$(MVN) -q install -DskipTests
+	@echo $(BACKEND) > $(LIB)/.backend
 	@mkdir -p bin
 	@printf '%s\n' '#!/usr/bin/env bash' \
 	  '# Graft launcher, written by make setup. Runs from any folder; downloads are cached under GRAFT_HOME.' \
@@ -63,6 +79,7 @@ ui: setup
 
 test:
 	$(MVN) test
+	bench/cuda-resolve.sh
 
 bench: setup
 	bench/run.sh

@@ -7,13 +7,6 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -21,13 +14,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.stream.IntStream;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
@@ -94,24 +80,13 @@ public final class ImageLoader {
      * normalisation. The caller closes it.
      */
     Mat loadCrop(Path file, Random random) throws UnreadableImageException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | OutOfMemoryError e) {
-            throw new UnreadableImageException(file, "cannot read the file: " + e.getMessage());
-        }
-        if (bytes.length == 0) {
-            throw new UnreadableImageException(file, "the file is empty");
-        }
+        byte[] bytes = ImageDecoding.readBytes(file);
         ImageHeader header = ImageHeader.read(bytes).orElse(null);
         // what matters is the size decoded: a JPEG scan is decoded at 1/2, 1/4 or 1/8 of its size when that
         // still leaves twice the resolution the model needs (a 20000x20000 scan becomes 2500x2500)
         int reduction = jpegReduction(header);
-        if (header != null && (long) header.width() * header.height() / ((long) reduction * reduction) > MAX_PIXELS) {
-            throw new UnreadableImageException(file, "the image is too large (" + header.width() + "x"
-                    + header.height() + " pixels); scale it down below " + MAX_PIXELS / 1_000_000 + " megapixels");
-        }
-        try (Mat bgr = decode(file, bytes, header)) {
+        ImageDecoding.checkSize(file, header, reduction);
+        try (Mat bgr = ImageDecoding.decode(file, bytes, header, reduction, false)) {
             if (random == null || !augmentation.isEnabled()) {
                 try (Mat sized = resizeShorterSide(bgr)) {
                     return centreCrop(sized);
@@ -202,31 +177,6 @@ public final class ImageLoader {
         return new Batch(Nd4j.create(packed, pre.shape(ok.size()), 'c'), ok, failures);
     }
 
-    private Mat decode(Path file, byte[] bytes, ImageHeader header) throws UnreadableImageException {
-        int flags = switch (jpegReduction(header)) {
-            case 8 -> IMREAD_REDUCED_COLOR_8;
-            case 4 -> IMREAD_REDUCED_COLOR_4;
-            case 2 -> IMREAD_REDUCED_COLOR_2;
-            default -> IMREAD_COLOR;
-        };
-        try (Mat buffer = new Mat(1, bytes.length, CV_8UC1)) {
-            buffer.data().put(bytes);
-            Mat mat = imdecode(buffer, flags);
-            if (mat != null && !mat.empty() && mat.channels() == 3) {
-                return mat;
-            }
-            if (mat != null) {
-                mat.close();
-            }
-        }
-        if (header != null && (long) header.width() * header.height() > MAX_PIXELS) {
-            // ImageIO would decode it at full size
-            throw new UnreadableImageException(file, "not a readable image (a " + header.width() + "x"
-                    + header.height() + " " + header.format() + " that OpenCV cannot decode)");
-        }
-        return decodeWithImageIo(file, bytes);
-    }
-
     /**
      * 1, 2, 4 or 8: how much smaller a JPEG can be decoded (for free, by libjpeg) while keeping at least twice the
      * resolution the resize needs.
@@ -243,26 +193,6 @@ public final class ImageLoader {
             }
         }
         return 1;
-    }
-
-    private static Mat decodeWithImageIo(Path file, byte[] bytes) throws UnreadableImageException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new UnreadableImageException(file, "not a readable image (" + e.getMessage() + ")");
-        }
-        if (img == null) {
-            throw new UnreadableImageException(file, "not a readable image (damaged, or a format Graft does not read)");
-        }
-        BufferedImage bgr = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = bgr.createGraphics();
-        g.drawImage(img, 0, 0, null);
-        g.dispose();
-        byte[] pixels = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
-        Mat mat = new Mat(img.getHeight(), img.getWidth(), CV_8UC3);
-        mat.data().put(pixels);
-        return mat;
     }
 
     private Mat resizeShorterSide(Mat src) {

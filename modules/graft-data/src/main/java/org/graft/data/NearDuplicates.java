@@ -7,15 +7,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.graft.common.AtomicFiles;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,12 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_2;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_4;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_8;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
@@ -151,25 +139,13 @@ public final class NearDuplicates {
     }
 
     private static Hash hash(Path file) throws UnreadableImageException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | OutOfMemoryError e) {
-            throw new UnreadableImageException(file, "cannot read the file: " + e.getMessage());
-        }
-        if (bytes.length == 0) {
-            throw new UnreadableImageException(file, "the file is empty");
-        }
+        byte[] bytes = ImageDecoding.readBytes(file);
         ImageHeader header = ImageHeader.read(bytes).orElse(null);
         int reduction = jpegReduction(header);
-        if (header != null
-                && (long) header.width() * header.height() / ((long) reduction * reduction) > ImageLoader.MAX_PIXELS) {
-            throw new UnreadableImageException(file, "the image is too large (" + header.width() + "x"
-                    + header.height() + " pixels)");
-        }
+        ImageDecoding.checkSize(file, header, reduction);
         float[] px = new float[9 * 8];
         // averaged in floats: rounding to whole grey levels would turn gentle slopes into ties
-        try (Mat grey = decodeGrey(file, bytes, header, reduction); Mat grey32 = new Mat(); Mat small = new Mat();
+        try (Mat grey = ImageDecoding.decode(file, bytes, header, reduction, true); Mat grey32 = new Mat(); Mat small = new Mat();
              Size size = new Size(9, 8)) {
             grey.convertTo(grey32, CV_32F);
             resize(grey32, small, size, 0, 0, INTER_AREA);
@@ -201,47 +177,5 @@ public final class NearDuplicates {
             }
         }
         return 1;
-    }
-
-    private static Mat decodeGrey(Path file, byte[] bytes, ImageHeader header, int reduction)
-            throws UnreadableImageException {
-        int flags = switch (reduction) {
-            case 8 -> IMREAD_REDUCED_GRAYSCALE_8;
-            case 4 -> IMREAD_REDUCED_GRAYSCALE_4;
-            case 2 -> IMREAD_REDUCED_GRAYSCALE_2;
-            default -> IMREAD_GRAYSCALE;
-        };
-        try (Mat buffer = new Mat(1, bytes.length, CV_8UC1)) {
-            buffer.data().put(bytes);
-            Mat mat = imdecode(buffer, flags);
-            if (mat != null && !mat.empty() && mat.channels() == 1 && mat.depth() == 0) {
-                return mat;
-            }
-            if (mat != null) {
-                mat.close();
-            }
-        }
-        if (header != null && (long) header.width() * header.height() > ImageLoader.MAX_PIXELS) {
-            throw new UnreadableImageException(file, "not a readable image (a " + header.width() + "x"
-                    + header.height() + " " + header.format() + " that OpenCV cannot decode)");
-        }
-        // what OpenCV cannot read (GIF), as ImageLoader does
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new UnreadableImageException(file, "not a readable image (" + e.getMessage() + ")");
-        }
-        if (img == null) {
-            throw new UnreadableImageException(file, "not a readable image (damaged, or a format Graft does not read)");
-        }
-        BufferedImage grey = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
-        Graphics2D g = grey.createGraphics();
-        g.drawImage(img, 0, 0, null);
-        g.dispose();
-        byte[] pixels = ((DataBufferByte) grey.getRaster().getDataBuffer()).getData();
-        Mat mat = new Mat(img.getHeight(), img.getWidth(), CV_8UC1);
-        mat.data().put(pixels);
-        return mat;
     }
 }
