@@ -34,12 +34,15 @@ abstract class ResumeCheck {
         Path tiny = tmp.resolve("tiny.h5");
         Files.copy(TinyBackbone.file(), tiny);
         Path run = tmp.resolve("run");
+        // fine-tuning: 5 epochs of the head alone, then 11 with the backbone; the kill may land in either phase
+        int headEpochs = 5;
         int epochs = 16;
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.graft.cli.GraftCli",
                 "train", "--data", data.toString(), "--backbone", tiny.toString(), "--preprocess", "KERAS_TF",
-                "--size", "32", "--mode", "finetune", "--epochs", String.valueOf(epochs), "--batch", "8",
+                "--size", "32", "--mode", "finetune", "--head-epochs", String.valueOf(headEpochs), "--epochs",
+                String.valueOf(epochs - headEpochs), "--patience", "0", "--batch", "8",
                 "--lr", "0.005", "--out", run.toString(), "--no-progress", "--no-cache"));
         Process training = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("killed.log").toFile()).start();
@@ -60,6 +63,7 @@ abstract class ResumeCheck {
         assertEquals(epochs, history.size(), "every epoch once");
         for (int i = 0; i < epochs; i++) {
             assertEquals(i + 1, history.get(i).get("epoch").asInt());
+            assertEquals(i < headEpochs ? "head" : "finetune", history.get(i).get("phase").asText(), "epoch " + (i + 1));
         }
         ModelBundle model = ModelBundle.load(run);
         assertEquals(epochs, model.description().training().epochs());
