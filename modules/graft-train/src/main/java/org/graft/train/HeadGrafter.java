@@ -157,11 +157,6 @@ public final class HeadGrafter {
         return head;
     }
 
-    /** Copies the grafted graph's head parameters into the head-only graph (resuming a run). */
-    static void copyHeadFrom(ComputationGraph grafted, ComputationGraph head) {
-        head.getLayer(OUTPUT).setParams(grafted.getLayer(OUTPUT).params().dup());
-    }
-
     /** Copies the trained head's parameters into the grafted graph. */
     static void copyHeadInto(ComputationGraph head, ComputationGraph grafted) {
         grafted.getLayer(OUTPUT).setParams(head.getLayer(OUTPUT).params().dup());

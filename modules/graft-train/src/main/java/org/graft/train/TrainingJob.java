@@ -173,9 +173,10 @@ public final class TrainingJob {
                     EpochStats[].class));
             int done = Math.min(last.description().training().epochs(), recorded.size());
             t.history.addAll(recorded.subList(0, done));
-            t.bestEpoch = ModelBundle.load(runDir.resolve(ModelBundle.FILE_NAME)).description().training().bestEpoch();
+            ModelBundle best = ModelBundle.load(runDir.resolve(ModelBundle.FILE_NAME));
+            t.bestEpoch = best.description().training().bestEpoch();
             t.best = t.history.stream().filter(s -> s.epoch() == t.bestEpoch).findFirst().orElse(null);
-            t.bestParams = ModelBundle.load(runDir.resolve(ModelBundle.FILE_NAME)).graph().params().dup();
+            t.bestParams = best.graph().params().dup();
             lastParams = last.graph().params().dup();
             t.trainSeconds = t.history.stream().mapToDouble(EpochStats::seconds).sum();
             out.printf(Locale.ROOT, "Resuming after epoch %d of %d (best so far: epoch %d)%n", done,
