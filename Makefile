@@ -21,8 +21,10 @@ DATA   ?=
 VAL    ?=
 INPUT  ?=
 ARGS   ?=
+OUT    ?=
+MASTER ?=
 
-.PHONY: help setup demo train evaluate predict inspect ui fetch test bench bench-accuracy clean
+.PHONY: help setup demo train evaluate predict inspect ui fetch test bench bench-accuracy clean spark-predict
 
 help:
 	@echo "make demo                         set up, fetch sample data + backbone, train, evaluate, predict"
@@ -31,6 +33,7 @@ help:
 	@echo "make train DATA=dir [VAL=dir] [RUN=runs/x] [ARGS='--epochs 5 --mode finetune']"
 	@echo "make evaluate RUN=runs/x [DATA=dir]   make predict RUN=runs/x INPUT=dir"
 	@echo "make ui RUN=runs/x                make inspect ARGS=mobilenet-v1-0.25   make bench"
+	@echo "make spark-predict RUN=runs/x INPUT=path OUT=path [MASTER=local[2]] [ARGS='--format parquet']  (Spark, local)"
 	@echo "make bench-accuracy               transfer vs fine-tune vs augmentation on real data (../shared)"
 	@echo "BACKEND=cuda make train ...       on an NVIDIA GPU (bench/gpu-check.sh measures one)"
 
@@ -87,6 +90,21 @@ bench: setup
 # transfer vs fine-tune vs fine-tune + augmentation on hymenoptera and Omniglot (needs ../shared; about 40 min)
 bench-accuracy: setup
 	bench/accuracy.sh
+
+# Spark (modules/graft-spark): predict a whole archive on local[*] (MASTER=local[N] to choose). Spark 3.1 on Java 17
+# needs these --add-opens; spark-submit on a cluster needs them too (README, "Spark: whole archives").
+SPARK_OPENS := -XX:+IgnoreUnrecognizedVMOptions $(foreach p,java.lang java.lang.invoke java.lang.reflect java.io java.net \
+  java.nio java.util java.util.concurrent java.util.concurrent.atomic sun.nio.ch sun.nio.cs sun.security.action \
+  sun.util.calendar,--add-opens=java.base/$(p)=ALL-UNNAMED)
+SPARK_CP    := modules/graft-spark/target/classes:modules/graft-spark/target/lib/*:modules/graft-spark/target/spark-lib/*
+
+spark-predict:
+	@test -n "$(INPUT)" -a -n "$(OUT)" || { echo "usage: make spark-predict RUN=runs/name INPUT=path OUT=path [MASTER=local[2]] [ARGS='--format parquet --partitions 8']"; exit 2; }
+	$(MVN) -q -Pspark-dist -pl modules/graft-spark -am install -DskipTests
+	LC_ALL=C.UTF-8 SPARK_LOCAL_IP=127.0.0.1 OMP_WAIT_POLICY=PASSIVE java $(SPARK_OPENS) -Xmx6g -Dorg.bytedeco.javacpp.maxbytes=8G \
+	  -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dlog4j.configuration=file:modules/graft-spark/conf/log4j.properties \
+	  -cp "$(SPARK_CP)" org.graft.spark.SparkPredict --model "$(RUN)" --input "$(INPUT)" --out "$(OUT)" \
+	  $(if $(MASTER),--master "$(MASTER)") $(ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -1,0 +1,120 @@
+package org.graft.spark;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.graft.common.GraftException;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+import java.util.List;
+
+/**
+ * The two halves of a Graft classifier: the feature extractor (the graph up to the head's input) and the head
+ * ({@code graft_dropout -> graft_output}, the names {@code HeadGrafter} gives them).
+ */
+public final class FeatureGraphs {
+    public static final String DROPOUT = "graft_dropout";
+    public static final String OUTPUT = "graft_output";
+    public static final String HEAD_INPUT = "features";
+
+    private FeatureGraphs() {
+    }
+
+    /** The vertex whose output the head reads: the pooled features, or the backbone's feature layer. */
+    public static String headInput(ComputationGraph classifier) {
+        List<String> inputs = classifier.getConfiguration().getVertexInputs().get(DROPOUT);
+        if (inputs == null || inputs.size() != 1 || classifier.getConfiguration().getVertices().get(OUTPUT) == null) {
+            throw new GraftException("The model has no Graft head (" + DROPOUT + " -> " + OUTPUT + ").",
+                    "Use a model.zip written by 'graft train'.");
+        }
+        return inputs.get(0);
+    }
+
+    /** Length of one image's feature vector. */
+    public static long featureSize(ComputationGraph classifier) {
+        return ((OutputLayer) classifier.getLayer(OUTPUT).conf().getLayer()).getNIn();
+    }
+
+    /**
+     * The classifier cut at its head's input: images in, feature vectors out. Parameters are copied key by key
+     * afterwards, as {@code HeadGrafter.featureExtractor} does: TransferLearning.GraphBuilder scrambles the
+     * parameters of depthwise convolutions with a bias (see DEVELOPERS.md).
+     */
+    public static ComputationGraph extractor(ComputationGraph classifier) {
+        String input = headInput(classifier);
+        ComputationGraph extractor = new TransferLearning.GraphBuilder(classifier)
+                .removeVertexAndConnections(OUTPUT)
+                .removeVertexAndConnections(DROPOUT)
+                .setOutputs(input)
+                .build();
+        copyParamsByName(classifier, extractor);
+        return extractor;
+    }
+
+    /**
+     * A head alone (features in, probabilities out) as Graft trains it: dropout (probability {@code dropout} of
+     * dropping), then softmax with cross-entropy, starting from zero weights (one linear layer on fixed features is
+     * convex; uniform probabilities converge in fewer steps), Adam at {@code learningRate}.
+     */
+    public static ComputationGraph head(long nIn, int numClasses, double dropout, double learningRate, long seed) {
+        var conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(new Adam(learningRate))
+                .graphBuilder()
+                .addInputs(HEAD_INPUT)
+                .addLayer(DROPOUT, new DropoutLayer.Builder().dropOut(new Dropout(1.0 - dropout)).nIn(nIn).nOut(nIn)
+                        .build(), HEAD_INPUT)
+                .addLayer(OUTPUT, new OutputLayer.Builder(new LossMCXENT()).nIn(nIn).nOut(numClasses)
+                        .activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build(), DROPOUT)
+                .setOutputs(OUTPUT)
+                .build();
+        ComputationGraph head = new ComputationGraph(conf);
+        head.init();
+        return head;
+    }
+
+    /**
+     * The classifier with its head replaced by {@code head}'s (which may have another number of classes); the
+     * backbone is copied unchanged.
+     */
+    public static ComputationGraph withHead(ComputationGraph classifier, ComputationGraph head) {
+        long classes = ((OutputLayer) head.getLayer(OUTPUT).conf().getLayer()).getNOut();
+        long before = ((OutputLayer) classifier.getLayer(OUTPUT).conf().getLayer()).getNOut();
+        ComputationGraph result = classifier;
+        if (classes != before) {
+            result = new TransferLearning.GraphBuilder(classifier)
+                    .nOutReplace(OUTPUT, (int) classes, WeightInit.ZERO)
+                    .build();
+            copyParamsByName(classifier, result);
+        } else {
+            result = classifier.clone();
+        }
+        result.getLayer(OUTPUT).setParams(head.getLayer(OUTPUT).params().dup());
+        return result;
+    }
+
+    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
+        for (Layer layer : to.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (name == null || !from.getConfiguration().getVertices().containsKey(name)
+                    || from.getVertex(name).getLayer() == null) {
+                continue;
+            }
+            var source = from.getLayer(name).paramTable();
+            layer.paramTable().forEach((key, target) -> {
+                INDArray value = source.get(key);
+                if (value != null && value.length() == target.length()) {
+                    target.assign(value.reshape(target.shape()));
+                }
+            });
+        }
+    }
+}

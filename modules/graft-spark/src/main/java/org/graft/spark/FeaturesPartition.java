@@ -1,0 +1,130 @@
+package org.graft.spark;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SerializableWritable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.TaskCompletionListener;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.data.ImageLoader;
+import org.graft.data.UnreadableImageException;
+import org.graft.model.ModelBundle;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Feature vectors of one partition's images on an executor: the model's graph cut at its head's input (what
+ * {@code graft train} trains the head on), images decoded with Graft's {@link ImageLoader} as for prediction.
+ * Rows: {@code path, features (array<float>, null if unreadable), error}.
+ */
+final class FeaturesPartition implements FlatMapFunction<Iterator<String>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<byte[]> model;
+    private final Broadcast<SerializableWritable<Configuration>> hadoopConf;
+    private final ImageSource source;
+    private final int batch;
+    private final LongAccumulator images;
+    private final LongAccumulator errors;
+
+    FeaturesPartition(Broadcast<byte[]> model, Broadcast<SerializableWritable<Configuration>> hadoopConf,
+                     ImageSource source, int batch, LongAccumulator images,
+                      LongAccumulator errors) {
+        this.model = model;
+        this.hadoopConf = hadoopConf;
+        this.source = source;
+        this.batch = Math.max(1, batch);
+        this.images = images;
+        this.errors = errors;
+    }
+
+    public static StructType schema() {
+        return DataTypes.createStructType(List.of(
+                DataTypes.createStructField("path", DataTypes.StringType, false),
+                DataTypes.createStructField("features", DataTypes.createArrayType(DataTypes.FloatType, false), true),
+                DataTypes.createStructField("error", DataTypes.StringType, true)));
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<String> partition) {
+        if (!partition.hasNext()) {
+            return Collections.emptyIterator();
+        }
+        ModelBundle bundle = ModelFiles.load(model.value());
+        ComputationGraph extractor = FeatureGraphs.extractor(bundle.graph());
+        ImageLoader loader = new ImageLoader(bundle.description().preprocessing());
+        StagedImages staged = new StagedImages(partition, hadoopConf.value().value(), batch);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((TaskCompletionListener) ctx -> staged.close());
+        }
+        return new Iterator<>() {
+            private Iterator<Row> rows = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!rows.hasNext() && staged.hasNext()) {
+                    rows = featurize(extractor, loader, staged.next()).iterator();
+                }
+                if (!rows.hasNext() && task == null) {
+                    staged.close();
+                }
+                return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return rows.next();
+            }
+        };
+    }
+
+    private List<Row> featurize(ComputationGraph extractor, ImageLoader loader, List<StagedImages.Staged> chunk) {
+        List<StagedImages.Staged> readable = chunk.stream().filter(s -> s.local() != null).toList();
+        Map<Path, float[]> features = new HashMap<>();
+        Map<Path, String> failures = new HashMap<>();
+        if (!readable.isEmpty()) {
+            List<Path> files = readable.stream().map(StagedImages.Staged::local).toList();
+            ImageLoader.Batch loaded = loader.loadBatch(files);
+            for (UnreadableImageException e : loaded.failures()) {
+                failures.put(e.path(), e.getMessage());
+            }
+            if (loaded.features() != null) {
+                INDArray out = extractor.outputSingle(false, loaded.features());
+                INDArray flat = out.reshape(out.size(0), out.length() / out.size(0));
+                for (int row = 0; row < loaded.loaded().size(); row++) {
+                    features.put(files.get(loaded.loaded().get(row)), flat.getRow(row).toFloatVector());
+                }
+            }
+        }
+        List<Row> rows = new ArrayList<>(chunk.size());
+        for (StagedImages.Staged s : chunk) {
+            String path = source.relative(s.path());
+            float[] f = s.local() == null ? null : features.get(s.local());
+            String error = s.local() == null ? s.error()
+                    : StagedImages.withOriginalName(failures.getOrDefault(s.local(), f == null ? "no features" : null), s);
+            rows.add(RowFactory.create(path, f, error)); // a float[] is what Spark's row encoder takes for array<float>
+            images.add(1);
+            if (error != null) {
+                errors.add(1);
+            }
+        }
+        return rows;
+    }
+}
