@@ -1,11 +1,11 @@
 package org.graft.cli;
 
+import org.graft.common.CliErrors;
 import org.graft.common.GraftException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
 
 /** The {@code graft} command. User mistakes are reported in a sentence or two, without a stack trace. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
@@ -31,33 +31,7 @@ public final class GraftCli {
     public static int run(String... args) {
         GraftCli root = new GraftCli();
         CommandLine cli = new CommandLine(root);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, root.debug, cmd.getErr()));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CliErrors.report(e, root.debug, cmd.getErr()));
         return cli.execute(args);
-    }
-
-    static int report(Exception e, boolean debug, PrintWriter err) {
-        Throwable cause = e;
-        while (!(cause instanceof GraftException) && cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof GraftException g) {
-            err.println("error: " + g.getMessage());
-            if (g.hint() != null) {
-                err.println("  what to do: " + g.hint());
-            }
-            if (debug) {
-                g.printStackTrace(err);
-            }
-            err.flush();
-            return 2;
-        }
-        err.println("error: " + e);
-        if (debug) {
-            e.printStackTrace(err);
-        } else {
-            err.println("  This looks like a bug in Graft; run again with --debug for the details and report them.");
-        }
-        err.flush();
-        return 1;
     }
 }

@@ -1,6 +1,6 @@
 package org.graft.spark;
 
-import org.deeplearning4j.nn.api.Layer;
+import org.graft.model.GraphParams;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.graft.common.GraftException;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
@@ -55,7 +54,7 @@ public final class FeatureGraphs {
                 .removeVertexAndConnections(DROPOUT)
                 .setOutputs(input)
                 .build();
-        copyParamsByName(classifier, extractor);
+        GraphParams.copyByName(classifier, extractor);
         return extractor;
     }
 
@@ -93,7 +92,7 @@ public final class FeatureGraphs {
             result = new TransferLearning.GraphBuilder(classifier)
                     .nOutReplace(OUTPUT, (int) classes, WeightInit.ZERO)
                     .build();
-            copyParamsByName(classifier, result);
+            GraphParams.copyByName(classifier, result);
         } else {
             result = classifier.clone();
         }
@@ -101,20 +100,4 @@ public final class FeatureGraphs {
         return result;
     }
 
-    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
-        for (Layer layer : to.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            if (name == null || !from.getConfiguration().getVertices().containsKey(name)
-                    || from.getVertex(name).getLayer() == null) {
-                continue;
-            }
-            var source = from.getLayer(name).paramTable();
-            layer.paramTable().forEach((key, target) -> {
-                INDArray value = source.get(key);
-                if (value != null && value.length() == target.length()) {
-                    target.assign(value.reshape(target.shape()));
-                }
-            });
-        }
-    }
 }

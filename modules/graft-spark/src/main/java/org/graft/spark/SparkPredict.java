@@ -1,5 +1,6 @@
 package org.graft.spark;
 
+import org.graft.common.CliErrors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.SparkConf;
@@ -21,7 +22,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +111,7 @@ public final class SparkPredict implements Callable<Integer> {
     public static int run(String... args) {
         SparkPredict command = new SparkPredict();
         CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, command.debug, cmd.getErr()));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CliErrors.report(e, command.debug, cmd.getErr()));
         return cli.execute(args);
     }
 
@@ -263,29 +263,4 @@ public final class SparkPredict implements Callable<Integer> {
         }
     }
 
-    static int report(Exception e, boolean debug, PrintWriter err) {
-        Throwable cause = e;
-        while (!(cause instanceof GraftException) && cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof GraftException g) {
-            err.println("error: " + g.getMessage());
-            if (g.hint() != null) {
-                err.println("  what to do: " + g.hint());
-            }
-            if (debug) {
-                g.printStackTrace(err);
-            }
-            err.flush();
-            return 2;
-        }
-        err.println("error: " + e);
-        if (debug) {
-            e.printStackTrace(err);
-        } else {
-            err.println("  This looks like a bug in Graft; run again with --debug for the details and report them.");
-        }
-        err.flush();
-        return 1;
-    }
 }

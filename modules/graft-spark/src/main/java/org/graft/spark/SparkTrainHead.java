@@ -1,5 +1,6 @@
 package org.graft.spark;
 
+import org.graft.common.CliErrors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -75,7 +76,7 @@ public final class SparkTrainHead implements Callable<Integer> {
     public static int run(String... args) {
         SparkTrainHead command = new SparkTrainHead();
         CommandLine cli = new CommandLine(command);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> SparkPredict.report(e, command.debug, cmd.getErr()));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CliErrors.report(e, command.debug, cmd.getErr()));
         return cli.execute(args);
     }
 

@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.graft.backbone.Backbone;
 import org.graft.backbone.FeatureLayers;
 import org.graft.data.Preprocessing;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.graft.model.GraphParams;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -83,31 +83,8 @@ public final class HeadGrafter {
         builder.addLayer(OUTPUT, outputLayer(nIn, numClasses, classWeights), DROPOUT);
         builder.setOutputs(OUTPUT);
         ComputationGraph grafted = builder.build();
-        copyParamsByName(source, grafted);
+        GraphParams.copyByName(source, grafted);
         return grafted;
-    }
-
-    /**
-     * Copies every parameter of {@code from} into the layer of the same name in {@code to}, key by key.
-     * TransferLearning.GraphBuilder copies each layer's flattened parameters in the order of its parameter map,
-     * which for a DepthwiseConvolution2D with a bias (["W", "b"]) is not the order of the flattened view (b first):
-     * without this, such layers (ONNX imports, folded BatchNorm) end up with scrambled weights.
-     */
-    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
-        for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            if (name == null || !from.getConfiguration().getVertices().containsKey(name)
-                    || from.getVertex(name).getLayer() == null) {
-                continue;
-            }
-            var source = from.getLayer(name).paramTable();
-            layer.paramTable().forEach((key, target) -> {
-                INDArray value = source.get(key);
-                if (value != null && value.length() == target.length()) {
-                    target.assign(value.reshape(target.shape()));
-                }
-            });
-        }
     }
 
     /** The vertex whose output the head consumes: the pooled features if the head pools, else the feature layer. */
@@ -129,7 +106,7 @@ public final class HeadGrafter {
                 .removeVertexAndConnections(DROPOUT)
                 .setOutputs(outputVertex)
                 .build();
-        copyParamsByName(grafted, extractor);
+        GraphParams.copyByName(grafted, extractor);
         return extractor;
     }
 
