@@ -1,15 +1,12 @@
 package org.graft.spark;
 
+import org.graft.model.GraftHead;
 import org.graft.model.GraphParams;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.dropout.Dropout;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.graft.common.GraftException;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
@@ -20,9 +17,9 @@ import java.util.List;
  * ({@code graft_dropout -> graft_output}, the names {@code HeadGrafter} gives them).
  */
 public final class FeatureGraphs {
-    public static final String DROPOUT = "graft_dropout";
-    public static final String OUTPUT = "graft_output";
-    public static final String HEAD_INPUT = "features";
+    public static final String DROPOUT = GraftHead.DROPOUT;
+    public static final String OUTPUT = GraftHead.OUTPUT;
+    public static final String HEAD_INPUT = GraftHead.FEATURES;
 
     private FeatureGraphs() {
     }
@@ -44,18 +41,11 @@ public final class FeatureGraphs {
 
     /**
      * The classifier cut at its head's input: images in, feature vectors out. Parameters are copied key by key
-     * afterwards, as {@code HeadGrafter.featureExtractor} does: TransferLearning.GraphBuilder scrambles the
+     * afterwards (GraftHead.cut): TransferLearning.GraphBuilder scrambles the
      * parameters of depthwise convolutions with a bias (see DEVELOPERS.md).
      */
     public static ComputationGraph extractor(ComputationGraph classifier) {
-        String input = headInput(classifier);
-        ComputationGraph extractor = new TransferLearning.GraphBuilder(classifier)
-                .removeVertexAndConnections(OUTPUT)
-                .removeVertexAndConnections(DROPOUT)
-                .setOutputs(input)
-                .build();
-        GraphParams.copyByName(classifier, extractor);
-        return extractor;
+        return GraftHead.cut(classifier, headInput(classifier));
     }
 
     /**
@@ -64,20 +54,7 @@ public final class FeatureGraphs {
      * convex; uniform probabilities converge in fewer steps), Adam at {@code learningRate}.
      */
     public static ComputationGraph head(long nIn, int numClasses, double dropout, double learningRate, long seed) {
-        var conf = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .updater(new Adam(learningRate))
-                .graphBuilder()
-                .addInputs(HEAD_INPUT)
-                .addLayer(DROPOUT, new DropoutLayer.Builder().dropOut(new Dropout(1.0 - dropout)).nIn(nIn).nOut(nIn)
-                        .build(), HEAD_INPUT)
-                .addLayer(OUTPUT, new OutputLayer.Builder(new LossMCXENT()).nIn(nIn).nOut(numClasses)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build(), DROPOUT)
-                .setOutputs(OUTPUT)
-                .build();
-        ComputationGraph head = new ComputationGraph(conf);
-        head.init();
-        return head;
+        return GraftHead.standalone(nIn, numClasses, dropout, new LossMCXENT(), new Adam(learningRate), seed);
     }
 
     /**
