@@ -1,6 +1,5 @@
 package org.graft.spark;
 
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.hadoop.conf.Configuration;
@@ -10,7 +9,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.TaskCompletionListener;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.data.ImageLoader;
 import org.graft.data.UnreadableImageException;
@@ -24,7 +22,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Feature vectors of one partition's images on an executor: the model's graph cut at its head's input (what
@@ -67,32 +64,7 @@ final class FeaturesPartition implements FlatMapFunction<Iterator<String>, Row> 
         ComputationGraph extractor = FeatureGraphs.extractor(bundle.graph());
         ImageLoader loader = new ImageLoader(bundle.description().preprocessing());
         StagedImages staged = new StagedImages(partition, hadoopConf.value().value(), batch);
-        TaskContext task = TaskContext.get();
-        if (task != null) {
-            task.addTaskCompletionListener((TaskCompletionListener) ctx -> staged.close());
-        }
-        return new Iterator<>() {
-            private Iterator<Row> rows = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!rows.hasNext() && staged.hasNext()) {
-                    rows = featurize(extractor, loader, staged.next()).iterator();
-                }
-                if (!rows.hasNext() && task == null) {
-                    staged.close();
-                }
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return rows.next();
-            }
-        };
+        return staged.rows(chunk -> featurize(extractor, loader, chunk));
     }
 
     private List<Row> featurize(ComputationGraph extractor, ImageLoader loader, List<StagedImages.Staged> chunk) {

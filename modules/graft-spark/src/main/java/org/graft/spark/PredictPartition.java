@@ -1,6 +1,5 @@
 package org.graft.spark;
 
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.hadoop.conf.Configuration;
@@ -8,7 +7,6 @@ import org.apache.spark.SerializableWritable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.TaskCompletionListener;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.Predictor;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Predicts one partition on an executor: loads the model once, then runs Graft's own {@link Predictor} (the same
@@ -57,32 +54,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<String>, Row> {
         ModelBundle bundle = ModelFiles.load(model.value());
         Predictor predictor = new Predictor(bundle, batch);
         StagedImages staged = new StagedImages(partition, hadoopConf.value().value(), 4 * batch);
-        TaskContext task = TaskContext.get();
-        if (task != null) {
-            task.addTaskCompletionListener((TaskCompletionListener) ctx -> staged.close());
-        }
-        return new Iterator<>() {
-            private Iterator<Row> rows = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!rows.hasNext() && staged.hasNext()) {
-                    rows = predict(predictor, staged.next()).iterator();
-                }
-                if (!rows.hasNext() && task == null) {
-                    staged.close();
-                }
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return rows.next();
-            }
-        };
+        return staged.rows(chunk -> predict(predictor, chunk));
     }
 
     private List<Row> predict(Predictor predictor, List<StagedImages.Staged> chunk) {

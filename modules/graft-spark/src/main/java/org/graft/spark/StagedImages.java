@@ -8,7 +8,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
+
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -102,6 +108,39 @@ final class StagedImages implements AutoCloseable {
             }
         }
         current = List.of();
+    }
+
+    /**
+     * The rows of the whole partition, made a chunk at a time by {@code rowsOf} as Spark asks for them; the staged
+     * files are removed when the task completes (or, outside a Spark task, after the last row).
+     */
+    <R> Iterator<R> rows(Function<List<Staged>, List<R>> rowsOf) {
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((TaskCompletionListener) ctx -> close());
+        }
+        return new Iterator<>() {
+            private Iterator<R> rows = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!rows.hasNext() && StagedImages.this.hasNext()) {
+                    rows = rowsOf.apply(StagedImages.this.next()).iterator();
+                }
+                if (!rows.hasNext() && task == null) {
+                    close();
+                }
+                return rows.hasNext();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return rows.next();
+            }
+        };
     }
 
     @Override
