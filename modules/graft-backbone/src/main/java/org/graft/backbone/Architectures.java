@@ -1,5 +1,6 @@
 package org.graft.backbone;
 
+import org.graft.common.UnsupportedModelException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.graft.common.GraftException;
 
@@ -15,7 +16,7 @@ public final class Architectures {
         return switch (architecture) {
             case EFFICIENTNET_B0 -> EfficientNetB0.kerasConfig(true);
             case EFFICIENTNET_B0_NOTOP -> EfficientNetB0.kerasConfig(false);
-            default -> throw new GraftException("Graft cannot build the architecture '" + architecture + "'.",
+            default -> throw new UnsupportedModelException("Graft cannot build the architecture '" + architecture + "'.",
                     "Known: " + EFFICIENTNET_B0 + ", " + EFFICIENTNET_B0_NOTOP + ".");
         };
     }

@@ -1,11 +1,18 @@
 package org.graft.backbone;
 
+import org.graft.common.UnsupportedModelException;
+import org.graft.common.BadOptionException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.onnx.OnnxConverter;
 import org.graft.backbone.onnx.OnnxModel;
 import org.graft.common.Checksums;
 import org.graft.common.Fetcher;
+import org.deeplearning4j.exception.DL4JException;
+import org.graft.common.DamagedFileException;
 import org.graft.common.GraftException;
+import org.graft.common.UnexpectedFailure;
+import org.nd4j.linalg.exception.ND4JIllegalArgumentException;
+import org.nd4j.linalg.exception.ND4JIllegalStateException;
 import org.graft.data.Preprocessing;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Loads a {@link Backbone} by registry name (fetching its weights) or from a user's Keras {@code .h5} file.
@@ -56,27 +64,39 @@ public final class BackboneLoader {
             BackboneSpec spec = registry.get(nameOrPath);
             Path file = fetcher.fetch(spec.file());
             if ("keras-weights".equals(spec.format())) {
-                return fromWeightsFile(spec.name(), file, spec.architecture(), spec.featureLayer(),
-                        spec.preprocessing(), spec.license());
+                return reading(file, () -> fromWeightsFile(spec.name(), file, spec.architecture(),
+                        spec.featureLayer(), spec.preprocessing(), spec.license()));
             }
-            return fromKerasFile(spec.name(), file, spec.featureLayer(), spec.preprocessing(), spec.license());
+            return reading(file, () -> fromKerasFile(spec.name(), file, spec.featureLayer(), spec.preprocessing(),
+                    spec.license()));
         }
         Path file = Path.of(nameOrPath);
         if (nameOrPath.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            return fromOnnxFile(file);
+            return reading(file, () -> fromOnnxFile(file));
         }
         if (!Files.exists(file) && !nameOrPath.toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|keras)$")) {
             registry.get(nameOrPath); // throws "unknown backbone" listing the known names
         }
         KerasImporter.checkFileType(file);
+        return reading(file, () -> fromKerasPath(file));
+    }
+
+    /**
+     * Runs {@code read} on a model file: a problem it recognises stays as it is; a native HDF5 error means a
+     * damaged file; anything else is a bug, reported with the file's name.
+     */
+    private static Backbone reading(Path file, Supplier<Backbone> read) {
         try {
-            return fromKerasPath(file);
+            return read.get();
         } catch (GraftException e) {
             throw e;
         } catch (RuntimeException e) {
-            // HDF5 reports a damaged file as a bare RuntimeException ("H5Aread failed")
-            throw new GraftException(file + " could not be read as a Keras model: " + e.getMessage(),
-                    "The file may be damaged or truncated; save or copy it again.", e);
+            if (NativeErrors.isNative(e)) {
+                // HDF5 reports a damaged file as a bare RuntimeException ("H5Aread failed")
+                throw new DamagedFileException(file + " could not be read as a model: " + e.getMessage(),
+                        "The file may be damaged or truncated; save or copy it again.", e);
+            }
+            throw new UnexpectedFailure(file.toString(), e);
         }
     }
 
@@ -128,7 +148,7 @@ public final class BackboneLoader {
                 (System.nanoTime() - t0) / 1_000_000);
         long[] chw = model.inputShape();
         if (chw.length != 3 || chw[0] != 3) {
-            throw new GraftException(file + " takes inputs of shape " + Arrays.toString(chw) + " per example; "
+            throw new UnsupportedModelException(file + " takes inputs of shape " + Arrays.toString(chw) + " per example; "
                     + "Graft feeds RGB images [3, height, width].", "Export an image model with a 3-channel input.");
         }
         Preprocessing pre;
@@ -171,7 +191,7 @@ public final class BackboneLoader {
     /** A user's Keras model: input size from the model; Keras "tf" scaling to [-1, 1] unless told otherwise. */
     private static Preprocessing guessPreprocessing(int[] hwc, Path file) {
         if (hwc == null) {
-            throw new GraftException(file + " does not declare a fixed input size.",
+            throw new UnsupportedModelException(file + " does not declare a fixed input size.",
                     "Save the Keras model with a fixed input shape, e.g. Input(shape=(224, 224, 3)).");
         }
         log.warn("{}: no preprocessing given; assuming Keras-style RGB scaled to [-1, 1] at {}x{}. "
@@ -187,14 +207,16 @@ public final class BackboneLoader {
         Map<String, INDArray> acts;
         try {
             acts = graph.feedForward(new INDArray[]{blank}, false, false);
-        } catch (RuntimeException e) {
-            throw new GraftException("The model does not accept " + Arrays.toString(pre.shape(1))
-                    + " images: " + e.getMessage(), "Check the preprocessing's crop size and layout.", e);
+        } catch (DL4JException | ND4JIllegalStateException | ND4JIllegalArgumentException e) {
+            // how DL4J and ND4J refuse an input of the wrong shape (a fixed-size layer, an odd crop)
+            throw new BadOptionException("The model does not accept " + Arrays.toString(pre.shape(1))
+                    + " images: " + e.getMessage(), "Check the preprocessing's crop size and layout (--size, "
+                    + "--preprocess).", e);
         }
         INDArray f = acts.get(featureLayer);
         long[] shape = Arrays.copyOfRange(f.shape(), 1, f.rank());
         if (shape.length != 1 && shape.length != 3) {
-            throw new GraftException("Feature layer '" + featureLayer + "' has output shape " + Arrays.toString(shape)
+            throw new BadOptionException("Feature layer '" + featureLayer + "' has output shape " + Arrays.toString(shape)
                     + "; a classifier needs a vector or a feature map.", "Choose another --feature-layer.");
         }
         return shape;

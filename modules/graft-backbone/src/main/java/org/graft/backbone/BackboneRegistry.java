@@ -1,5 +1,6 @@
 package org.graft.backbone;
 
+import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.graft.common.Artifact;
@@ -60,7 +61,7 @@ public final class BackboneRegistry {
     public BackboneSpec get(String name) {
         BackboneSpec spec = specs.get(name);
         if (spec == null) {
-            throw new GraftException("Unknown backbone '" + name + "'.",
+            throw new BadOptionException("Unknown backbone '" + name + "'.",
                     "Known backbones: " + String.join(", ", specs.keySet())
                             + "; or give the path of a Keras .h5 model file.");
         }

@@ -1,5 +1,7 @@
 package org.graft.backbone;
 
+import org.graft.common.UnsupportedModelException;
+import org.graft.common.BadOptionException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -35,7 +37,7 @@ public final class FeatureLayers {
         // v is now the classifier (a layer with weights); its input starts the features
         List<String> inputs = conf.getVertexInputs().get(v);
         if (inputs == null || inputs.size() != 1) {
-            throw new GraftException("Cannot find where the classifier of this model begins (at '" + v + "').",
+            throw new UnsupportedModelException("Cannot find where the classifier of this model begins (at '" + v + "').",
                     "Name the feature layer with --feature-layer (see 'graft inspect MODEL' for layer names).");
         }
         return skipShapeOnly(conf, inputs.get(0));
@@ -84,7 +86,7 @@ public final class FeatureLayers {
 
     public static void requireVertex(ComputationGraph graph, String name) {
         if (!graph.getConfiguration().getVertices().containsKey(name)) {
-            throw new GraftException("The model has no layer named '" + name + "'.",
+            throw new BadOptionException("The model has no layer named '" + name + "'.",
                     "See 'graft inspect MODEL' for the layer names.");
         }
     }

@@ -1,5 +1,9 @@
 package org.graft.backbone;
 
+import org.graft.common.UnsupportedModelException;
+import org.graft.common.EnvironmentException;
+import org.graft.common.DamagedFileException;
+import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
@@ -56,7 +60,7 @@ public final class KerasImporter {
         Hdf5Archive archive = openArchive(h5);
         try {
             if (!archive.hasAttribute("model_config")) {
-                throw new GraftException(h5 + " holds weights only, without the model's architecture.",
+                throw new UnsupportedModelException(h5 + " holds weights only, without the model's architecture.",
                         "Save the whole model from Keras (model.save('model.h5')), or use a backbone that Graft "
                                 + "builds itself (see 'graft inspect --list').");
             }
@@ -64,16 +68,16 @@ public final class KerasImporter {
             String version = readAttribute(archive, "keras_version", "2.8.0");
             String backend = readAttribute(archive, "backend", "tensorflow");
             if (version.startsWith("1.")) {
-                throw new GraftException(h5 + " was saved by Keras " + version + ", which Graft does not import.",
+                throw new UnsupportedModelException(h5 + " was saved by Keras " + version + ", which Graft does not import.",
                         "Load and re-save it with Keras 2 (model.save('model.h5')).");
             }
             JsonNode config = Json.mapper().readTree(json);
             if (!(config instanceof ObjectNode model)) {
-                throw new GraftException(h5 + " has an unreadable model_config.", "Re-save the model from Keras.");
+                throw new DamagedFileException(h5 + " has an unreadable model_config.", "Re-save the model from Keras.");
             }
             return KerasJsonPatcher.patch(model, version, backend);
         } catch (IOException | UnsupportedKerasConfigurationException e) {
-            throw new GraftException("Could not parse the Keras config in " + h5 + ": " + e.getMessage(),
+            throw new DamagedFileException("Could not parse the Keras config in " + h5 + ": " + e.getMessage(),
                     "Re-save the model from Keras 2 as .h5.", e);
         } finally {
             archive.close();
@@ -177,12 +181,20 @@ public final class KerasImporter {
         } catch (GraftException e) {
             throw e;
         } catch (UnsupportedKerasConfigurationException e) {
-            throw new GraftException("Graft cannot import " + h5 + ": " + firstLine(e.getMessage()),
+            throw new UnsupportedModelException("Graft cannot import " + h5 + ": " + firstLine(e.getMessage()),
                     "The model uses a Keras layer or option that DL4J 1.0.0-M2.1 does not support.", e);
-        } catch (InvalidKerasConfigurationException | IOException | RuntimeException e) {
-            throw new GraftException("Importing the Keras model " + h5 + " failed: " + firstLine(e.getMessage()),
-                    "If it is a model nested inside another (a common transfer-learning save), save the inner "
-                            + "model on its own; otherwise re-save it from Keras 2 as .h5.", e);
+        } catch (InvalidKerasConfigurationException e) {
+            throw new DamagedFileException("The Keras model " + h5 + " is not valid: " + firstLine(e.getMessage()),
+                    "Re-save it from Keras 2 as .h5 (model.save('model.h5')).", e);
+        } catch (IOException e) {
+            throw new EnvironmentException("Could not read " + h5 + ": " + e.getMessage(),
+                    "Check that the file and the temporary folder are readable.", e);
+        } catch (RuntimeException e) {
+            if (NativeErrors.isNative(e)) {
+                throw new DamagedFileException("HDF5 could not read " + h5 + ": " + firstLine(e.getMessage()),
+                        "The file may be damaged or truncated; save or copy it again.", e);
+            }
+            throw e;
         } finally {
             if (weights != null && !weights.equals(h5)) {
                 try {
@@ -237,8 +249,13 @@ public final class KerasImporter {
                     return v.trim();
                 }
             }
-        } catch (RuntimeException | UnsupportedKerasConfigurationException e) {
+        } catch (UnsupportedKerasConfigurationException e) {
             // older files store these as fixed-length strings; fall through
+        } catch (RuntimeException e) {
+            if (!NativeErrors.isNative(e)) {
+                throw e;
+            }
+            // likewise, as HDF5 reports it
         }
         return fallback;
     }
@@ -247,7 +264,10 @@ public final class KerasImporter {
         try {
             return new Hdf5Archive(h5.toString());
         } catch (RuntimeException e) {
-            throw new GraftException("Could not open " + h5 + " as HDF5: " + e.getMessage(),
+            if (!NativeErrors.isNative(e)) {
+                throw e;
+            }
+            throw new DamagedFileException("Could not open " + h5 + " as HDF5: " + e.getMessage(),
                     "The file may be truncated; download or save it again.", e);
         }
     }
@@ -255,7 +275,7 @@ public final class KerasImporter {
     /** Clear errors for files that are not Keras HDF5 models, before any native code touches them. */
     static void checkFileType(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new GraftException("Model file " + file.toAbsolutePath() + " does not exist.",
+            throw new BadOptionException("Model file " + file.toAbsolutePath() + " does not exist.",
                     "Check the path, or give a backbone name (see 'graft inspect --list').");
         }
         byte[] head = new byte[8];
@@ -263,15 +283,15 @@ public final class KerasImporter {
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
         } catch (IOException e) {
-            throw new GraftException("Cannot read " + file + ": " + e.getMessage(), null, e);
+            throw new EnvironmentException("Cannot read " + file + ": " + e.getMessage(), null, e);
         }
         if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP_MAGIC)) {
-            throw new GraftException(file + " is a Keras 3 '.keras' archive (or another zip), not an HDF5 model.",
+            throw new UnsupportedModelException(file + " is a Keras 3 '.keras' archive (or another zip), not an HDF5 model.",
                     "Graft imports Keras 2 HDF5 files: in Keras 2.x run model.save('model.h5'); from Keras 3, "
                             + "export to ONNX instead.");
         }
         if (n < 8 || !Arrays.equals(head, HDF5_MAGIC)) {
-            throw new GraftException(file + " is not an HDF5 file (nor a Keras model).",
+            throw new DamagedFileException(file + " is not an HDF5 file (nor a Keras model).",
                     "Give a Keras model saved as .h5 (model.save('model.h5')).");
         }
     }

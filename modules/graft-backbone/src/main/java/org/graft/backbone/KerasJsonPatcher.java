@@ -1,5 +1,6 @@
 package org.graft.backbone;
 
+import org.graft.common.UnsupportedModelException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -66,7 +67,7 @@ final class KerasJsonPatcher {
             String cls = layer.path("class_name").asText();
             if (cls.equals("Functional") || cls.equals("Model") || cls.equals("Sequential")) {
                 String inner = layer.path("config").path("name").asText(layer.path("name").asText());
-                throw new GraftException("The model nests a whole model ('" + inner + "', " + cls
+                throw new UnsupportedModelException("The model nests a whole model ('" + inner + "', " + cls
                         + ") inside it as one layer; Graft imports flat models only.",
                         "In Keras, save the inner model by itself: model.get_layer('" + inner + "').save('"
                                 + inner + ".h5'), and pass that file as --backbone; Graft adds the new head itself.");
@@ -141,7 +142,7 @@ final class KerasJsonPatcher {
     }
 
     private static GraftException unsupported(String layerName) {
-        return new GraftException("Cannot work out the channel count before global pooling layer input '"
+        return new UnsupportedModelException("Cannot work out the channel count before global pooling layer input '"
                 + layerName + "' (needed because DL4J ignores keepdims=True).",
                 "Save the Keras model with keepdims=False on its global pooling layer.");
     }

@@ -16,7 +16,10 @@ final class KerasWeightsFiles {
         try {
             archive = new Hdf5Archive(h5.toString());
         } catch (RuntimeException e) {
-            return null;
+            if (!NativeErrors.isNative(e)) {
+                throw e;
+            }
+            return null; // not HDF5: the importer says so clearly
         }
         try {
             if (archive.hasAttribute("model_config")) {
@@ -31,7 +34,10 @@ final class KerasWeightsFiles {
             }
             return groups.contains("predictions") ? Architectures.EFFICIENTNET_B0 : Architectures.EFFICIENTNET_B0_NOTOP;
         } catch (RuntimeException e) {
-            return null;
+            if (!NativeErrors.isNative(e)) {
+                throw e;
+            }
+            return null; // unreadable groups: the importer reports the damage
         } finally {
             archive.close();
         }

@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.graft.common.AtomicFiles;
 import org.graft.common.GraftException;
@@ -32,7 +33,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!format.toLowerCase(Locale.ROOT).equals("onnx")) {
-            throw new GraftException("Unknown --format '" + format + "'.", "Use --format onnx.");
+            throw new BadOptionException("Unknown --format '" + format + "'.", "Use --format onnx.");
         }
         ModelBundle bundle = ModelBundle.load(model);
         var description = bundle.description();

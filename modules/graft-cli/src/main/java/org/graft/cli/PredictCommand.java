@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import org.graft.common.BadOptionException;
 import org.graft.engine.Engine;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
@@ -58,7 +59,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (topK < 1) {
-            throw new org.graft.common.GraftException("--top-k must be at least 1 (got " + topK + ").", null);
+            throw new BadOptionException("--top-k must be at least 1 (got " + topK + ").", null);
         }
         ModelBundle bundle = ModelBundle.load(model);
         List<Path> images = Predictor.collectImages(input);
@@ -90,7 +91,7 @@ public final class PredictCommand implements Callable<Integer> {
             }
         });
         if (isInput || org.graft.data.ImageFormats.isImageName(out)) {
-            throw new org.graft.common.GraftException("--out " + out + " would overwrite an image.",
+            throw new BadOptionException("--out " + out + " would overwrite an image.",
                     "Write the predictions to a .csv or .jsonl file, e.g. --out predictions.csv.");
         }
     }

@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import org.graft.common.BadOptionException;
 import org.graft.backbone.BackboneLoader;
 import org.graft.engine.Engine;
 import org.graft.train.Mode;
@@ -213,7 +214,7 @@ public final class TrainCommand implements Callable<Integer> {
             return rerunRun(rerun, spec.commandLine().getParseResult().hasMatchedOption("--out") ? out : null);
         }
         if (data == null) {
-            throw new GraftException("Missing --data.", "Give the folder of training images, one sub-folder per "
+            throw new BadOptionException("Missing --data.", "Give the folder of training images, one sub-folder per "
                     + "class: graft train --data my-images (or --resume RUN to continue a run).");
         }
         TrainingConfig config = config();
@@ -233,7 +234,7 @@ public final class TrainCommand implements Callable<Integer> {
                 () -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName());
         if (folds != null) {
             if (val != null) {
-                throw new GraftException("--folds and --val do not go together.",
+                throw new BadOptionException("--folds and --val do not go together.",
                         "Cross-validation makes its own validation folds from --data; drop --val.");
             }
             CrossValidation.Result cv = CrossValidation.builder().setTrainData(data).setBackbone(backboneSource)
@@ -309,7 +310,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             return Integer.parseInt(s.trim());
         } catch (NumberFormatException e) {
-            throw new GraftException("Cannot read --unfreeze '" + s + "'.",
+            throw new BadOptionException("Cannot read --unfreeze '" + s + "'.",
                     "Use --unfreeze all, or a number of blocks such as --unfreeze 2.");
         }
     }
@@ -339,7 +340,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainCommand again = fromRunFolder(run, "rerun");
         Path target = into != null ? into : run.resolveSibling(run.getFileName() + "-rerun");
         if (target.toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())) {
-            throw new GraftException("--rerun would overwrite " + run + ".", "Give another --out folder.");
+            throw new BadOptionException("--rerun would overwrite " + run + ".", "Give another --out folder.");
         }
         again.out = target;
         System.out.println("Rerunning: graft train " + String.join(" ", again.spec.commandLine().getParseResult()
@@ -354,7 +355,7 @@ public final class TrainCommand implements Callable<Integer> {
     private static TrainCommand fromRunFolder(Path run, String what) throws Exception {
         Path command = run.resolve(TrainingJob.COMMAND_FILE);
         if (!Files.isRegularFile(command)) {
-            throw new GraftException(run + " is not a run folder that can be " + what + " (it has no "
+            throw new BadOptionException(run + " is not a run folder that can be " + what + " (it has no "
                     + TrainingJob.COMMAND_FILE + ").", "Give the --out folder of an earlier 'graft train'.");
         }
         TrainingJob.Command saved = TrainingJob.Command.read(command);
@@ -385,7 +386,7 @@ public final class TrainCommand implements Callable<Integer> {
             return switch (s.toLowerCase(java.util.Locale.ROOT)) {
                 case "transfer" -> Mode.TRANSFER;
                 case "finetune", "fine-tune" -> Mode.FINETUNE;
-                default -> throw new org.graft.common.GraftException("Unknown --mode '" + s + "'.",
+                default -> throw new BadOptionException("Unknown --mode '" + s + "'.",
                         "Use --mode transfer (backbone frozen) or --mode finetune (everything trains).");
             };
         }

@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import org.graft.common.BadOptionException;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.graft.common.GraftException;
@@ -33,7 +34,7 @@ public final class UiCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path stats = run.resolve(TrainingUi.STATS_FILE);
         if (!Files.isRegularFile(stats)) {
-            throw new GraftException("No training statistics in " + run + " (" + TrainingUi.STATS_FILE + ").",
+            throw new BadOptionException("No training statistics in " + run + " (" + TrainingUi.STATS_FILE + ").",
                     "Train with --ui to record them: graft train --data DIR --ui --out " + run);
         }
         UIServer server = TrainingUi.serve(host, port);

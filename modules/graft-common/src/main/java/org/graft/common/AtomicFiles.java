@@ -55,7 +55,7 @@ public final class AtomicFiles {
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             if (isDiskFull(e)) {
-                throw new GraftException("The disk is full while writing " + target,
+                throw new EnvironmentException("The disk is full while writing " + target,
                         "Free some space (or choose another --out folder) and run again; nothing was overwritten.", e);
             }
             throw e;

@@ -120,7 +120,7 @@ public final class Fetcher {
             } catch (IOException e) {
                 Files.deleteIfExists(part);
                 if (AtomicFiles.isDiskFull(e)) {
-                    throw new GraftException("The disk is full while downloading " + a.fileName() + " into "
+                    throw new EnvironmentException("The disk is full while downloading " + a.fileName() + " into "
                             + cacheDir, "Free some space and run again.", e);
                 }
                 throw e;
@@ -147,7 +147,7 @@ public final class Fetcher {
         }
         String actual = Checksums.hash(file, a.checksumAlgorithm());
         if (!a.checksum().equals(actual)) {
-            throw new GraftException("Checksum mismatch for " + what + ": expected " + a.checksumAlgorithm() + " "
+            throw new DamagedFileException("Checksum mismatch for " + what + ": expected " + a.checksumAlgorithm() + " "
                     + a.checksum() + " but got " + actual,
                     "The file is damaged or not the official one. Delete it and fetch it again.");
         }
@@ -188,7 +188,7 @@ public final class Fetcher {
             if (env != null && !env.isBlank()) {
                 Path dir = Path.of(env);
                 if (!Files.isDirectory(dir)) {
-                    throw new GraftException(MIRROR_ENV + " points at " + dir.toAbsolutePath()
+                    throw new BadOptionException(MIRROR_ENV + " points at " + dir.toAbsolutePath()
                             + ", which is not a folder.", "Set it to a folder holding the downloads, or unset it.");
                 }
                 this.mirrorDir = dir;

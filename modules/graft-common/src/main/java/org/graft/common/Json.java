@@ -32,12 +32,12 @@ public final class Json {
 
     public static <T> T read(Path file, Class<T> type) {
         if (!Files.isRegularFile(file)) {
-            throw new GraftException("File not found: " + file, null);
+            throw new BadOptionException("File not found: " + file, null);
         }
         try {
             return mapper().readValue(file.toFile(), type);
         } catch (IOException e) {
-            throw new GraftException("Could not read " + file + ": " + e.getMessage(),
+            throw new DamagedFileException("Could not read " + file + ": " + e.getMessage(),
                     "The file may be damaged or from an incompatible Graft version; regenerate it.", e);
         }
     }

@@ -1,5 +1,6 @@
 package org.graft.data;
 
+import org.graft.common.BadOptionException;
 import org.graft.common.GraftException;
 
 import java.math.BigDecimal;
@@ -114,13 +115,13 @@ public record Augmentation(double flip, double rotateDegrees, double cropMinArea
             }
             String value = kv.length > 1 ? kv[1].trim() : null;
             if (!NAMES.contains(name)) {
-                throw new GraftException((name.isEmpty() ? "An empty item" : "Unknown augmentation '" + name + "'")
+                throw new BadOptionException((name.isEmpty() ? "An empty item" : "Unknown augmentation '" + name + "'")
                         + " in --augment "
                         + spec.trim(), "Use standard, photo, none, or a comma list of " + String.join(", ", NAMES)
                         + " (each optionally name=value), e.g. --augment rotate=5,crop=0.8,blur");
             }
             if (!seen.add(name)) {
-                throw new GraftException("Augmentation '" + name + "' is given twice in --augment " + spec.trim(),
+                throw new BadOptionException("Augmentation '" + name + "' is given twice in --augment " + spec.trim(),
                         "Give each of " + String.join(", ", NAMES) + " at most once.");
             }
             switch (name) {
@@ -133,7 +134,7 @@ public record Augmentation(double flip, double rotateDegrees, double cropMinArea
                 case "jpeg" -> {
                     double q = number(name, value, 30, 100, false, "the minimum JPEG quality");
                     if (q != Math.rint(q)) {
-                        throw new GraftException("jpeg=" + value + " in --augment is not a whole number",
+                        throw new BadOptionException("jpeg=" + value + " in --augment is not a whole number",
                                 "Give the minimum JPEG quality as a whole number from 1 to 100, e.g. jpeg=30.");
                     }
                     jpeg = (int) q;
@@ -158,7 +159,7 @@ public record Augmentation(double flip, double rotateDegrees, double cropMinArea
         }
         // 0 would silently turn the transform off (leave the name out instead); NaN fails every comparison
         if (!(v > 0 && (v < max || (!maxExclusive && v == max)))) {
-            throw new GraftException("Bad value in --augment: " + name + "=" + value,
+            throw new BadOptionException("Bad value in --augment: " + name + "=" + value,
                     "The value of " + name + " is " + meaning + ", above 0 and "
                             + (maxExclusive ? "below " : "at most ") + fmt(max) + ", e.g. " + name + "="
                             + fmt(dflt) + ".");

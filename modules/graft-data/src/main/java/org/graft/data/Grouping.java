@@ -1,5 +1,8 @@
 package org.graft.data;
 
+import org.graft.common.EnvironmentException;
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -60,7 +63,7 @@ public final class Grouping {
         try {
             pattern = Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new GraftException("The grouping regex '" + regex + "' is invalid: " + e.getDescription()
+            throw new BadOptionException("The grouping regex '" + regex + "' is invalid: " + e.getDescription()
                     + (e.getIndex() >= 0 ? " (at character " + (e.getIndex() + 1) + ")" : "") + ".",
                     "Give a Java regular expression that is found in each image's path relative to the data folder"
                             + " ('/' separators), e.g. --group-by 'page\\d+' or --group-by '^[^/]+/([^/]+)/'"
@@ -87,17 +90,17 @@ public final class Grouping {
                 + " each image's path (relative to the data folder, '/' separators, or absolute) and its group,"
                 + " e.g. ants/scan_012_cut3.jpg,scan_012.";
         if (!Files.isRegularFile(csv)) {
-            throw new GraftException("The grouping file " + csv.toAbsolutePath() + " does not exist"
+            throw new BadOptionException("The grouping file " + csv.toAbsolutePath() + " does not exist"
                     + (Files.isDirectory(csv) ? " (it is a folder)" : "") + ".", expected);
         }
         String text;
         try {
             text = Files.readString(csv, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {
-            throw new GraftException("The grouping file " + csv.toAbsolutePath() + " is not UTF-8 text.",
+            throw new BadDataException("The grouping file " + csv.toAbsolutePath() + " is not UTF-8 text.",
                     "Save it as CSV UTF-8. " + expected);
         } catch (IOException e) {
-            throw new GraftException("Cannot read the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
+            throw new EnvironmentException("Cannot read the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
                     "Check the file's permissions.");
         }
         if (text.startsWith("\uFEFF")) {
@@ -109,12 +112,12 @@ public final class Grouping {
                 .parse(new StringReader(text))) {
             List<String> header = parser.getHeaderNames();
             if (!header.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList().containsAll(List.of("path", "group"))) {
-                throw new GraftException("The grouping file " + csv.toAbsolutePath() + " has the header " + header
+                throw new BadDataException("The grouping file " + csv.toAbsolutePath() + " has the header " + header
                         + ", not the columns path and group.", expected);
             }
             for (CSVRecord row : parser) {
                 if (!row.isSet("path") || !row.isSet("group")) {
-                    throw new GraftException("Line " + parser.getCurrentLineNumber() + " of the grouping file "
+                    throw new BadDataException("Line " + parser.getCurrentLineNumber() + " of the grouping file "
                             + csv.toAbsolutePath() + " has fewer columns than the header.", expected);
                 }
                 String path = row.get("path");
@@ -123,20 +126,20 @@ public final class Grouping {
                     continue;
                 }
                 if (group.isEmpty()) {
-                    throw new GraftException("Line " + parser.getCurrentLineNumber() + " of the grouping file "
+                    throw new BadDataException("Line " + parser.getCurrentLineNumber() + " of the grouping file "
                             + csv.toAbsolutePath() + " gives " + path + " no group.",
                             "Give every listed image a group, or leave the image out (it is then its own group).");
                 }
                 String key = key(path);
                 String before = groups.putIfAbsent(key, group);
                 if (before != null && !before.equals(group)) {
-                    throw new GraftException("The grouping file " + csv.toAbsolutePath() + " puts " + path
+                    throw new BadDataException("The grouping file " + csv.toAbsolutePath() + " puts " + path
                             + " in two groups: '" + before + "' and '" + group + "'.",
                             "List each image once.");
                 }
             }
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            throw new GraftException("Cannot parse the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
+            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
                     expected);
         }
         return new Grouping("CSV " + csv.toAbsolutePath() + " (" + groups.size() + " images listed)",

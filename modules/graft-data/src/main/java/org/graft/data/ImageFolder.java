@@ -1,5 +1,8 @@
 package org.graft.data;
 
+import org.graft.common.EnvironmentException;
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.graft.common.GraftException;
 import org.slf4j.Logger;
@@ -71,11 +74,11 @@ public final class ImageFolder {
         ImageFolder folder = scan(root);
         List<String> emptyClasses = emptyClassFolders(folder);
         if (!emptyClasses.isEmpty()) {
-            throw new GraftException("Class folder(s) without a usable image in " + root + ": " + emptyClasses,
+            throw new BadDataException("Class folder(s) without a usable image in " + root + ": " + emptyClasses,
                     "Add images to them or remove them; every class needs examples to learn from.");
         }
         if (folder.labels.size() < 2) {
-            throw new GraftException("Only one class (" + folder.labels + ") found in " + root
+            throw new BadDataException("Only one class (" + folder.labels + ") found in " + root
                     + "; a classifier needs at least two.",
                     "Put each class's images in its own sub-folder, e.g. " + root.resolve("good") + " and "
                             + root.resolve("bad") + ".");
@@ -123,7 +126,7 @@ public final class ImageFolder {
             log.warn("Skipping {}: {}", s.path(), s.reason());
         }
         if (images.isEmpty()) {
-            throw new GraftException("No readable images found in " + absRoot
+            throw new BadDataException("No readable images found in " + absRoot
                     + (skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable files skipped)"),
                     "Put images (" + String.join(", ", ImageFormats.EXTENSIONS)
                             + ") into one sub-folder per class, e.g. " + absRoot.resolve("ants") + "/img1.jpg.");
@@ -165,7 +168,7 @@ public final class ImageFolder {
                         }
                     });
         } catch (java.io.IOException e) {
-            throw new GraftException("Cannot list " + root + ": " + e.getMessage(), "Check the folder's permissions.");
+            throw new EnvironmentException("Cannot list " + root + ": " + e.getMessage(), "Check the folder's permissions.");
         }
         return files;
     }
@@ -219,11 +222,11 @@ public final class ImageFolder {
 
     static void requireFolder(Path dir, String what) {
         if (!Files.exists(dir)) {
-            throw new GraftException("The " + what + " folder " + dir.toAbsolutePath() + " does not exist.",
+            throw new BadOptionException("The " + what + " folder " + dir.toAbsolutePath() + " does not exist.",
                     "Check the path; it should hold one sub-folder of images per class.");
         }
         if (!Files.isDirectory(dir)) {
-            throw new GraftException(dir.toAbsolutePath() + " is a file, not a folder.",
+            throw new BadOptionException(dir.toAbsolutePath() + " is a file, not a folder.",
                     "Point at the folder that holds one sub-folder of images per class.");
         }
     }

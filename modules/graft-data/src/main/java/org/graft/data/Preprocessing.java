@@ -20,12 +20,32 @@ public record Preprocessing(int resizeShorter, int cropHeight, int cropWidth, Ch
 
     public enum Interpolation { BILINEAR, BICUBIC, AREA }
 
+    /** Larger inputs than this are no image model's: a guard against a damaged or hostile description. */
+    public static final int MAX_SIZE = 8192;
+
+    /** Every value is checked here, so that a preprocessing read from a file is either sane or refused. */
     public Preprocessing {
-        if (resizeShorter < Math.max(cropHeight, cropWidth) && resizeShorter != 0) {
+        if (cropHeight < 1 || cropWidth < 1 || cropHeight > MAX_SIZE || cropWidth > MAX_SIZE) {
+            throw new IllegalArgumentException("the crop must be 1 to " + MAX_SIZE + " pixels a side (got "
+                    + cropHeight + "x" + cropWidth + ")");
+        }
+        if (resizeShorter != 0 && (resizeShorter < Math.max(cropHeight, cropWidth) || resizeShorter > 4 * MAX_SIZE)) {
             throw new IllegalArgumentException("resizeShorter " + resizeShorter + " is smaller than the crop");
         }
-        if (mean.length != 3 || std.length != 3) {
+        if (mean == null || std == null || mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("mean and std need three values (one per channel)");
+        }
+        if (!(Double.isFinite(scale) && scale != 0)) {
+            throw new IllegalArgumentException("the scale must be a finite non-zero number (got " + scale + ")");
+        }
+        for (int c = 0; c < 3; c++) {
+            if (!Double.isFinite(mean[c]) || !Double.isFinite(std[c]) || std[c] == 0) {
+                throw new IllegalArgumentException("mean and std must be finite, std non-zero (got "
+                        + Arrays.toString(mean) + ", " + Arrays.toString(std) + ")");
+            }
+        }
+        if (channelOrder == null || layout == null || interpolation == null) {
+            throw new IllegalArgumentException("channel order, layout and interpolation must be given");
         }
         mean = mean.clone();
         std = std.clone();

@@ -1,5 +1,7 @@
 package org.graft.data;
 
+import org.graft.common.DamagedFileException;
+import org.graft.common.BadOptionException;
 import org.graft.common.Artifact;
 import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
@@ -46,7 +48,7 @@ public final class SampleDatasets {
         if (HYMENOPTERA.name().equals(name)) {
             return HYMENOPTERA;
         }
-        throw new GraftException("Unknown sample data set '" + name + "'.", "Known: " + HYMENOPTERA.name() + ".");
+        throw new BadOptionException("Unknown sample data set '" + name + "'.", "Known: " + HYMENOPTERA.name() + ".");
     }
 
     /** Returns the folder of the data set (holding train/ and val/), fetching and extracting it if needed. */
@@ -70,7 +72,7 @@ public final class SampleDatasets {
             unzip(zip, tmp);
             Path extracted = tmp.resolve(sample.archiveRoot());
             if (!isComplete(sample, extracted)) {
-                throw new GraftException("The " + sample.name() + " archive " + zip
+                throw new DamagedFileException("The " + sample.name() + " archive " + zip
                         + " does not hold the expected images " + sample.expectedImages(),
                         "Delete it and fetch it again.");
             }
@@ -115,7 +117,7 @@ public final class SampleDatasets {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 Path out = root.resolve(e.getName()).normalize();
                 if (!out.startsWith(root)) {
-                    throw new GraftException("The archive " + zip + " has an entry outside its folder: "
+                    throw new DamagedFileException("The archive " + zip + " has an entry outside its folder: "
                             + e.getName(), "Do not use this archive.");
                 }
                 if (e.isDirectory()) {

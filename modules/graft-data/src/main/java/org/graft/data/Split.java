@@ -1,5 +1,8 @@
 package org.graft.data;
 
+import org.graft.common.DamagedFileException;
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -82,7 +85,7 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
     public static Split given(ImageFolder train, ImageFolder validation) {
         List<String> unknown = validation.labels().stream().filter(l -> !train.labels().contains(l)).toList();
         if (!unknown.isEmpty()) {
-            throw new GraftException("The validation folder " + validation.root() + " has classes " + unknown
+            throw new BadDataException("The validation folder " + validation.root() + " has classes " + unknown
                     + " that the training folder " + train.root() + " lacks.",
                     "Use the same class folder names in both, or drop those classes from validation.");
         }
@@ -147,7 +150,7 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
                 }
             }
         } catch (IOException | IllegalArgumentException e) {
-            throw new GraftException("Could not read the split manifest " + file + ": " + e.getMessage(),
+            throw new DamagedFileException("Could not read the split manifest " + file + ": " + e.getMessage(),
                     "It should be the split.csv that 'graft train' wrote.", e);
         }
         Grouping grouping = groups.isEmpty() ? Grouping.none()
@@ -175,7 +178,7 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
 
     private static void checkFraction(double validationFraction) {
         if (!(validationFraction > 0 && validationFraction < 1)) {
-            throw new GraftException("The validation fraction must be between 0 and 1, got " + validationFraction,
+            throw new BadOptionException("The validation fraction must be between 0 and 1, got " + validationFraction,
                     "Use e.g. --val-fraction 0.2.");
         }
     }
@@ -226,7 +229,7 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
             Group smallest = order.stream().filter(g -> fits(inVal, gs.totals, null, g))
                     .min(Comparator.comparingInt(g -> g.entries.size())).orElse(null); // first of the smallest
             if (smallest == null) {
-                throw new GraftException(gs.groups.size() == 1
+                throw new BadDataException(gs.groups.size() == 1
                         ? "All " + folder.images().size() + " images are in one group ('" + gs.groups.get(0).name
                         + "', grouping by " + grouping.describe() + "), so no validation set can be kept apart."
                         : "No group can go to validation without taking all the training images of a class ("
@@ -270,13 +273,13 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
     public static List<Split> folds(ImageFolder folder, int k, long seed, Grouping grouping) {
         Grouping grp = grouping == null ? Grouping.none() : grouping;
         if (k < 2) {
-            throw new GraftException("Cross-validation needs at least 2 folds, got " + k + ".",
+            throw new BadOptionException("Cross-validation needs at least 2 folds, got " + k + ".",
                     "Use e.g. --folds 5.");
         }
         Groups gs = Groups.of(folder, grp);
         String units = grp.isNone() ? "images" : "groups (grouping by " + grp.describe() + ")";
         if (k > gs.groups.size()) {
-            throw new GraftException("Cannot make " + k + " folds from " + gs.groups.size() + " " + units
+            throw new BadDataException("Cannot make " + k + " folds from " + gs.groups.size() + " " + units
                     + ": every fold needs at least one.",
                     "Use --folds " + gs.groups.size() + " or fewer" + (grp.isNone() ? "." : ", or a finer grouping."));
         }
@@ -294,7 +297,7 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
             }
         }
         if (!single.isEmpty()) {
-            throw new GraftException("Class(es) " + single + (grp.isNone() ? " have only one image each"
+            throw new BadDataException("Class(es) " + single + (grp.isNone() ? " have only one image each"
                     : " have all their images in one group each") + "; the fold that validates on it would have none"
                     + " of the class to train on.",
                     grp.isNone() ? "Add images to these classes (at least two each), or leave them out."

@@ -1,5 +1,6 @@
 package org.graft.engine;
 
+import org.graft.common.BadOptionException;
 import org.graft.common.GraftException;
 
 import java.util.Locale;
@@ -15,7 +16,7 @@ public enum Engine {
         return switch (s.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "")) {
             case "dl4j" -> DL4J;
             case "onnxruntime", "ort", "onnx" -> ONNXRUNTIME;
-            default -> throw new GraftException("Unknown engine '" + s + "'.",
+            default -> throw new BadOptionException("Unknown engine '" + s + "'.",
                     "Use --engine dl4j (default) or --engine onnxruntime.");
         };
     }

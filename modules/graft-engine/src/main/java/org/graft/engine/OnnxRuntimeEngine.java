@@ -1,5 +1,6 @@
 package org.graft.engine;
 
+import org.graft.common.UnsupportedModelException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -31,7 +32,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             session = env.createSession(model, options);
             inputName = session.getInputNames().iterator().next();
         } catch (OrtException | UnsatisfiedLinkError e) {
-            throw new GraftException("ONNX Runtime cannot load the model: " + e.getMessage(),
+            throw new UnsupportedModelException("ONNX Runtime cannot load the model: " + e.getMessage(),
                     "Use the DL4J engine (--engine dl4j).", e);
         }
     }
@@ -55,7 +56,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             values.get(copy);
             return Nd4j.create(copy, out.getInfo().getShape(), 'c');
         } catch (OrtException e) {
-            throw new GraftException("ONNX Runtime failed: " + e.getMessage(), "Use the DL4J engine (--engine dl4j).",
+            throw new UnsupportedModelException("ONNX Runtime failed: " + e.getMessage(), "Use the DL4J engine (--engine dl4j).",
                     e);
         }
     }

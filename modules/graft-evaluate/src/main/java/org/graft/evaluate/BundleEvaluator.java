@@ -1,5 +1,7 @@
 package org.graft.evaluate;
 
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.graft.common.GraftException;
 import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageFolder;
@@ -33,7 +35,7 @@ public final class BundleEvaluator {
         List<String> labels = bundle.description().labels();
         List<String> unknown = folder.labels().stream().filter(l -> !labels.contains(l)).toList();
         if (!unknown.isEmpty()) {
-            throw new GraftException("The folder " + folder.root() + " has classes " + unknown
+            throw new BadDataException("The folder " + folder.root() + " has classes " + unknown
                     + " that the model does not know (it knows " + labels + ").",
                     "Evaluate on folders named after the model's classes.");
         }
@@ -48,7 +50,7 @@ public final class BundleEvaluator {
     public static ImageFolder validationOfRun(Path runDir, ModelDescription d) {
         Path manifest = runDir.resolve(Split.MANIFEST_NAME);
         if (!Files.isRegularFile(manifest)) {
-            throw new GraftException("No --data given and " + runDir + " has no " + Split.MANIFEST_NAME + ".",
+            throw new BadOptionException("No --data given and " + runDir + " has no " + Split.MANIFEST_NAME + ".",
                     "Give the images to evaluate on with --data DIR.");
         }
         Split split = Split.readManifest(manifest, Path.of(d.data().trainFolder()),

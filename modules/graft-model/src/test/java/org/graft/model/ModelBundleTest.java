@@ -29,7 +29,11 @@ class ModelBundleTest {
     Path dir;
 
     static ComputationGraph smallGraph() {
-        var conf = new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+        return smallGraph(new org.nd4j.linalg.learning.config.Sgd(0.1));
+    }
+
+    static ComputationGraph smallGraph(org.nd4j.linalg.learning.config.IUpdater updater) {
+        var conf = new NeuralNetConfiguration.Builder().seed(3).updater(updater).graphBuilder()
                 .addInputs("in")
                 .addLayer("dense", new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.RELU).build(), "in")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(2)
@@ -82,5 +86,118 @@ class ModelBundleTest {
         assertThrows(GraftException.class, () -> ModelBundle.load(cut));
         GraftException missing = assertThrows(GraftException.class, () -> ModelBundle.load(dir.resolve("nope")));
         assertTrue(missing.hint().contains("graft train"), missing.hint());
+    }
+
+    /** Rewrites {@code zip} with one entry replaced (or added), keeping the others byte for byte. */
+    private Path withEntry(Path zip, String name, byte[] content, Path target) throws Exception {
+        try (var in = new java.util.zip.ZipFile(zip.toFile());
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
+            var entries = in.entries();
+            boolean replaced = false;
+            while (entries.hasMoreElements()) {
+                var e = entries.nextElement();
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                if (e.getName().equals(name)) {
+                    out.write(content);
+                    replaced = true;
+                } else {
+                    in.getInputStream(e).transferTo(out);
+                }
+                out.closeEntry();
+            }
+            if (!replaced) {
+                out.putNextEntry(new java.util.zip.ZipEntry(name));
+                out.write(content);
+                out.closeEntry();
+            }
+        }
+        return target;
+    }
+
+    private byte[] descriptionJson(ModelDescription d) throws Exception {
+        return org.graft.common.Json.mapper().writeValueAsBytes(d);
+    }
+
+    @Test
+    void aZipWithAJavaSerializedEntryIsRefusedUnread() throws Exception {
+        Path zip = dir.resolve("model.zip");
+        new ModelBundle(smallGraph(), description()).save(zip);
+        // DL4J's ModelSerializer would hand preprocessor.bin to ObjectInputStream; Graft never opens it
+        Path hostile = withEntry(zip, "preprocessor.bin", new byte[]{(byte) 0xac, (byte) 0xed, 0, 5},
+                dir.resolve("hostile.zip"));
+        GraftException e = assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(hostile));
+        assertTrue(e.getMessage().contains("preprocessor.bin"), e.getMessage());
+    }
+
+    @Test
+    void aChangedByteInsideAnEntryIsCaughtByItsChecksum() throws Exception {
+        Path zip = dir.resolve("model.zip");
+        new ModelBundle(smallGraph(), description()).save(zip);
+        byte[] bytes = Files.readAllBytes(zip);
+        // the description is stored last and deflated: change a byte in the middle of its compressed data
+        int at = indexOf(bytes, "graft-model.json".getBytes()) + 40;
+        bytes[at] ^= 0x10;
+        Path changed = Files.write(dir.resolve("changed.zip"), bytes);
+        assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(changed));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void aDescriptionThatDisagreesWithTheNetworkIsRefused() throws Exception {
+        Path zip = dir.resolve("model.zip");
+        new ModelBundle(smallGraph(), description()).save(zip);
+        ModelDescription d = description();
+        ModelDescription three = new ModelDescription(d.formatVersion(), List.of("a", "b", "c"), d.preprocessing(),
+                d.backbone(), d.training(), d.data(), d.validation(), d.versions(), d.createdAt());
+        Path f = withEntry(zip, ModelBundle.DESCRIPTION_ENTRY, descriptionJson(three), dir.resolve("three.zip"));
+        GraftException e = assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(f));
+        assertTrue(e.getMessage().contains("3 labels") && e.getMessage().contains("2 outputs"), e.getMessage());
+
+        ModelDescription twice = new ModelDescription(d.formatVersion(), List.of("a", "a"), d.preprocessing(),
+                d.backbone(), d.training(), d.data(), d.validation(), d.versions(), d.createdAt());
+        Path g = withEntry(zip, ModelBundle.DESCRIPTION_ENTRY, descriptionJson(twice), dir.resolve("twice.zip"));
+        assertTrue(assertThrows(GraftException.class, () -> ModelBundle.load(g)).getMessage().contains("repeated"));
+
+        String noPre = new String(descriptionJson(d)).replaceFirst("\"preprocessing\"", "\"preprocessingX\"");
+        Path h = withEntry(zip, ModelBundle.DESCRIPTION_ENTRY, noPre.getBytes(), dir.resolve("nopre.zip"));
+        assertTrue(assertThrows(GraftException.class, () -> ModelBundle.load(h)).getMessage()
+                .contains("preprocessing"));
+
+        String zeroCrop = new String(descriptionJson(d)).replaceFirst("\"cropHeight\" : 224", "\"cropHeight\" : 0");
+        Path k = withEntry(zip, ModelBundle.DESCRIPTION_ENTRY, zeroCrop.getBytes(), dir.resolve("zero.zip"));
+        assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.readDescription(k));
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefused() throws Exception {
+        ComputationGraph g = smallGraph();
+        g.params().putScalar(3, Double.NaN);
+        Path zip = dir.resolve("nan.zip");
+        new ModelBundle(g, description()).save(zip);
+        GraftException e = assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(zip));
+        assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void theOptimiserStateTravelsWhenAsked() throws Exception {
+        ComputationGraph g = smallGraph(new org.nd4j.linalg.learning.config.Adam(1e-3));
+        g.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(6, 4), Nd4j.eye(2).repeat(0, 3).reshape(6, 2)));
+        INDArray state = g.getUpdater().getStateViewArray().dup();
+        Path zip = dir.resolve("ckpt.zip");
+        new ModelBundle(g, description()).save(zip, true);
+        INDArray back = ModelBundle.load(zip, true).graph().getUpdater().getStateViewArray();
+        assertArrayEquals(state.ravel().toFloatVector(), back.ravel().toFloatVector(), 0f);
     }
 }

@@ -1,5 +1,7 @@
 package org.graft.predict;
 
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.graft.common.GraftException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
@@ -47,7 +49,7 @@ public final class Predictor {
     /** All image files under a folder (recursively, sorted), or the single file given. */
     public static List<Path> collectImages(Path input) {
         if (!Files.exists(input)) {
-            throw new GraftException("Input " + input.toAbsolutePath() + " does not exist.",
+            throw new BadOptionException("Input " + input.toAbsolutePath() + " does not exist.",
                     "Give an image file or a folder of images.");
         }
         if (Files.isRegularFile(input)) {
@@ -58,7 +60,7 @@ public final class Predictor {
             List<Path> images = files.filter(p -> !Files.isDirectory(p)).filter(ImageFormats::isImageName).sorted()
                     .toList();
             if (images.isEmpty()) {
-                throw new GraftException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "
+                throw new BadDataException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "
                         + input.toAbsolutePath(), "Point --input at a folder of images or at one image.");
             }
             return images;

@@ -1,5 +1,6 @@
 package org.graft.report;
 
+import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.csv.CSVFormat;
@@ -49,7 +50,7 @@ public final class RunReport {
         Path metricsFile = runDir.resolve("metrics.json");
         Path historyFile = runDir.resolve("history.json");
         if (!Files.isRegularFile(metricsFile)) {
-            throw new GraftException(runDir + " has no metrics.json.", "Run 'graft evaluate --model " + runDir
+            throw new BadOptionException(runDir + " has no metrics.json.", "Run 'graft evaluate --model " + runDir
                     + "' first, or train again.");
         }
         this.metrics = mapper.readValue(metricsFile.toFile(), new TypeReference<>() { });

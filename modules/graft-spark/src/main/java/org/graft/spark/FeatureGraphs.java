@@ -1,5 +1,6 @@
 package org.graft.spark;
 
+import org.graft.common.BadOptionException;
 import org.graft.model.GraftHead;
 import org.graft.model.GraphParams;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -28,7 +29,7 @@ public final class FeatureGraphs {
     public static String headInput(ComputationGraph classifier) {
         List<String> inputs = classifier.getConfiguration().getVertexInputs().get(DROPOUT);
         if (inputs == null || inputs.size() != 1 || classifier.getConfiguration().getVertices().get(OUTPUT) == null) {
-            throw new GraftException("The model has no Graft head (" + DROPOUT + " -> " + OUTPUT + ").",
+            throw new BadOptionException("The model has no Graft head (" + DROPOUT + " -> " + OUTPUT + ").",
                     "Use a model.zip written by 'graft train'.");
         }
         return inputs.get(0);

@@ -1,5 +1,8 @@
 package org.graft.spark;
 
+import org.graft.common.EnvironmentException;
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -48,13 +51,13 @@ public final class ImageSource implements Serializable {
         try {
             FileSystem fs = path.getFileSystem(conf);
             if (!fs.exists(path)) {
-                throw new GraftException("Input " + input + " does not exist.",
+                throw new BadOptionException("Input " + input + " does not exist.",
                         "Give an image file or a folder of images (any Hadoop path: /local, file://, hdfs://, s3a://).");
             }
             Path qualified = fs.makeQualified(path);
             return new ImageSource(qualified.toString(), fs.getFileStatus(qualified).isFile());
         } catch (IOException e) {
-            throw new GraftException("Cannot read " + input + ": " + e.getMessage(), null, e);
+            throw new EnvironmentException("Cannot read " + input + ": " + e.getMessage(), null, e);
         }
     }
 
@@ -72,10 +75,10 @@ public final class ImageSource implements Serializable {
                 }
             }
         } catch (IOException e) {
-            throw new GraftException("Cannot list " + root + ": " + e.getMessage(), null, e);
+            throw new EnvironmentException("Cannot list " + root + ": " + e.getMessage(), null, e);
         }
         if (images.isEmpty()) {
-            throw new GraftException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in " + root,
+            throw new BadDataException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in " + root,
                     "Point --input at a folder of images or at one image.");
         }
         Collections.sort(images);

@@ -1,5 +1,7 @@
 package org.graft.spark;
 
+import org.graft.common.EnvironmentException;
+import org.graft.common.BadOptionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.graft.common.GraftException;
@@ -34,13 +36,13 @@ public final class ModelFiles {
         try {
             FileSystem fs = path.getFileSystem(conf);
             if (!fs.exists(path)) {
-                throw new GraftException("No model at " + runOrZip,
+                throw new BadOptionException("No model at " + runOrZip,
                         "Give a run folder made by 'graft train' (e.g. runs/demo) or its model.zip.");
             }
             if (fs.getFileStatus(path).isDirectory()) {
                 path = new org.apache.hadoop.fs.Path(path, ModelBundle.FILE_NAME);
                 if (!fs.exists(path)) {
-                    throw new GraftException("No model at " + runOrZip + " (the folder has no "
+                    throw new BadOptionException("No model at " + runOrZip + " (the folder has no "
                             + ModelBundle.FILE_NAME + ")", "Give a run folder made by 'graft train' or its model.zip.");
                 }
             }
@@ -48,7 +50,7 @@ public final class ModelFiles {
                 return in.readAllBytes();
             }
         } catch (IOException e) {
-            throw new GraftException("Could not read the model " + runOrZip + ": " + e.getMessage(), null, e);
+            throw new EnvironmentException("Could not read the model " + runOrZip + ": " + e.getMessage(), null, e);
         }
     }
 

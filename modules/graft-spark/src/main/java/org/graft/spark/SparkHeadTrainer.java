@@ -1,5 +1,6 @@
 package org.graft.spark;
 
+import org.graft.common.BadDataException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -96,7 +97,7 @@ public final class SparkHeadTrainer {
         labels.sort(null);
         if (labels.size() < 2) {
             byFolder.unpersist(false);
-            throw new GraftException("Found " + labels.size() + " class folder(s); a classifier needs at least two.",
+            throw new BadDataException("Found " + labels.size() + " class folder(s); a classifier needs at least two.",
                     "Point --data at a folder with one sub-folder of images per class.");
         }
         List<String> classes = List.copyOf(labels);
@@ -146,7 +147,7 @@ public final class SparkHeadTrainer {
         try {
             long examples = cached.count();
             if (examples == 0) {
-                throw new GraftException("No readable images to train on.", "Check the --data folder.");
+                throw new BadDataException("No readable images to train on.", "Check the --data folder.");
             }
             long nIn = cached.first().getFeatures().size(1);
             ComputationGraph head = FeatureGraphs.head(nIn, labels.size(), dropout, learningRate, seed);

@@ -1,5 +1,7 @@
 package org.graft.spark;
 
+import org.graft.common.DamagedFileException;
+import org.graft.common.BadOptionException;
 import org.graft.common.CliErrors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
@@ -156,7 +158,7 @@ public final class SparkPredict implements Callable<Integer> {
             }
         } catch (Exception e) {
             if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("already exists")) {
-                throw new GraftException("The output " + out + " already exists.",
+                throw new BadOptionException("The output " + out + " already exists.",
                         "Choose another --out, or add --overwrite to replace it.");
             }
             throw e;
@@ -176,10 +178,10 @@ public final class SparkPredict implements Callable<Integer> {
         byte[] bytes = ModelFiles.read(model, sc.hadoopConfiguration());
         ModelDescription description = checkModel(bytes, model);
         if (topK < 1) {
-            throw new GraftException("--top-k must be at least 1 (got " + topK + ").", null);
+            throw new BadOptionException("--top-k must be at least 1 (got " + topK + ").", null);
         }
         if (description.labels().isEmpty()) {
-            throw new GraftException(model + " has no labels.", "Use a model.zip written by 'graft train'.");
+            throw new DamagedFileException(model + " has no labels.", "Use a model.zip written by 'graft train'.");
         }
         // as graft predict: no more class columns than the model has classes
         int k = Math.min(topK, description.labels().size());
@@ -259,7 +261,7 @@ public final class SparkPredict implements Callable<Integer> {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new GraftException(option + " " + value + " is not known.", "Use " + allowed + ".");
+            throw new BadOptionException(option + " " + value + " is not known.", "Use " + allowed + ".");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.graft.spark;
 
+import org.graft.common.BadOptionException;
 import org.graft.common.CliErrors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -150,7 +151,7 @@ public final class SparkTrainHead implements Callable<Integer> {
             org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out);
             FileSystem fs = target.getFileSystem(sc.hadoopConfiguration());
             if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
-                throw new GraftException(out + " is a folder.", "Give the new model's file name, e.g. "
+                throw new BadOptionException(out + " is a folder.", "Give the new model's file name, e.g. "
                         + out + "/model.zip.");
             }
             fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toUri()), target);

@@ -1,5 +1,6 @@
 package org.graft.train;
 
+import org.graft.common.BadOptionException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -75,7 +76,7 @@ public record BackboneBlocks(List<String> names, Map<String, List<String>> layer
 
     private static Set<String> upstreamOf(ComputationGraphConfiguration conf, String vertex) {
         if (!conf.getVertices().containsKey(vertex)) {
-            throw new GraftException("The feature layer '" + vertex + "' is not in the model.",
+            throw new BadOptionException("The feature layer '" + vertex + "' is not in the model.",
                     "See 'graft inspect' for the layer names.");
         }
         Set<String> seen = new HashSet<>();

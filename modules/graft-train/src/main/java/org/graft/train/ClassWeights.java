@@ -1,5 +1,6 @@
 package org.graft.train;
 
+import org.graft.common.BadOptionException;
 import org.graft.common.GraftException;
 import org.graft.data.ImageEntry;
 
@@ -30,12 +31,12 @@ public final class ClassWeights {
         for (String item : s.split(",")) {
             int eq = item.lastIndexOf('=');
             if (eq <= 0) {
-                throw new GraftException("Cannot read --class-weights '" + spec + "': '" + item.trim()
+                throw new BadOptionException("Cannot read --class-weights '" + spec + "': '" + item.trim()
                         + "' is not label=weight.", "Use auto, none, or e.g. --class-weights bad=3,good=1.");
             }
             String label = item.substring(0, eq).trim();
             if (!labels.contains(label)) {
-                throw new GraftException("--class-weights names the class '" + label + "', which the data lacks.",
+                throw new BadOptionException("--class-weights names the class '" + label + "', which the data lacks.",
                         "The classes are " + labels + ".");
             }
             try {
@@ -45,7 +46,7 @@ public final class ClassWeights {
                 }
                 given.put(label, w);
             } catch (NumberFormatException e) {
-                throw new GraftException("--class-weights: the weight of '" + label + "' must be a positive number"
+                throw new BadOptionException("--class-weights: the weight of '" + label + "' must be a positive number"
                         + " (got '" + item.substring(eq + 1).trim() + "').", "E.g. --class-weights bad=3,good=1.");
             }
         }

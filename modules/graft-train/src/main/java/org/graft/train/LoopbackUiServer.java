@@ -1,5 +1,6 @@
 package org.graft.train;
 
+import org.graft.common.EnvironmentException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
@@ -48,7 +49,7 @@ final class LoopbackUiServer {
             deployed.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
-            throw new GraftException("Could not start the training UI on " + host + ":" + port + ": "
+            throw new EnvironmentException("Could not start the training UI on " + host + ":" + port + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
                     "Another program (or another graft) may be using the port; stop it, choose --ui-port, or run "
                             + "without --ui.", e);

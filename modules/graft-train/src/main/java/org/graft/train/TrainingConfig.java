@@ -1,5 +1,6 @@
 package org.graft.train;
 
+import org.graft.common.BadOptionException;
 import org.graft.common.GraftException;
 
 /**
@@ -53,7 +54,7 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
             try {
                 return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace("-", ""));
             } catch (IllegalArgumentException e) {
-                throw new GraftException("Unknown --schedule '" + s + "'.", "Use constant, cosine or onecycle.");
+                throw new BadOptionException("Unknown --schedule '" + s + "'.", "Use constant, cosine or onecycle.");
             }
         }
     }
@@ -67,7 +68,7 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
                 case "val-loss", "loss" -> VAL_LOSS;
                 case "macro-f1", "f1" -> MACRO_F1;
                 case "accuracy", "acc" -> ACCURACY;
-                default -> throw new GraftException("Unknown --monitor '" + s + "'.",
+                default -> throw new BadOptionException("Unknown --monitor '" + s + "'.",
                         "Use val-loss, macro-f1 or accuracy.");
             };
         }
@@ -203,7 +204,7 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
 
     private static void require(boolean ok, String message) {
         if (!ok) {
-            throw new GraftException(message, null);
+            throw new BadOptionException(message, null);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.graft.train;
 
+import org.graft.common.BadOptionException;
+import org.graft.common.BadDataException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
 import org.graft.common.AtomicFiles;
@@ -128,7 +130,7 @@ public final class TrainingJob {
                 split.validation().images().size(),
                 grouping == null ? "" : "; groups kept whole: " + grouping.describe());
         if (split.validation().images().isEmpty()) {
-            throw new GraftException("No validation images: every class has a single image.",
+            throw new BadDataException("No validation images: every class has a single image.",
                     "Add images (at least two per class) or give a validation folder with --val.");
         }
         int nearDuplicates = checkNearDuplicates(split);
@@ -251,7 +253,7 @@ public final class TrainingJob {
             double[] trainLossAcc = loop.trainEpoch(epoch);
             if (!Double.isFinite(trainLossAcc[0])) {
                 // the best model so far is already on disk; nothing more can be learnt from here
-                throw new GraftException("Training diverged in epoch " + epoch + " (" + phase.name()
+                throw new BadOptionException("Training diverged in epoch " + epoch + " (" + phase.name()
                         + " phase): the loss is " + trainLossAcc[0] + ". The best model so far (epoch "
                         + t.bestEpoch + ") is kept in " + runDir.resolve(ModelBundle.FILE_NAME) + ".",
                         "Lower the learning rate (--lr, --backbone-lr), or fine-tune with --train-batchnorm.");
@@ -506,7 +508,7 @@ public final class TrainingJob {
             try (InferenceEngine features = InferenceEngine.create(engine, extractor, backbone.preprocessing())) {
                 train = featurize(split.train().images(), loader, cache, skipLog, "Features (train)", features);
                 if (train.isEmpty()) {
-                    throw new GraftException("None of the training images could be read.",
+                    throw new BadDataException("None of the training images could be read.",
                             "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
                 }
                 this.valFeatures = featurize(split.validation().images(), loader, cache, skipLog, "Features (val)",
@@ -702,7 +704,7 @@ public final class TrainingJob {
                 }
             }
             if (seen == 0) {
-                throw new GraftException("None of the training images could be read.",
+                throw new BadDataException("None of the training images could be read.",
                         "See " + SkipLog.FILE_NAME + " in the run folder for the reasons.");
             }
             return new double[]{lossSum / seen, Double.NaN};

@@ -1,0 +1,114 @@
+package org.graft.model;
+
+import org.graft.common.BadOptionException;
+import org.graft.common.DamagedFileException;
+import org.graft.common.EnvironmentException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * The entries of a model zip, read whole and checked before anything parses them: only the entries a Graft
+ * bundle holds are accepted (DL4J's {@code preprocessor.bin} would be read with Java deserialization, so a zip
+ * that has one is refused), each entry's CRC-32 must match its bytes, and no entry may inflate beyond a bound.
+ * A damaged file is thus refused here, with a clear message, instead of reaching DL4J's parsers.
+ */
+final class BundleEntries {
+    static final String CONFIGURATION = "configuration.json";
+    static final String COEFFICIENTS = "coefficients.bin";
+    static final String UPDATER = "updaterState.bin";
+    private static final Set<String> KNOWN = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER,
+            ModelBundle.DESCRIPTION_ENTRY);
+    /** An EfficientNet-B0 bundle holds 21 MB; this leaves room for models fifty times larger. */
+    private static final long MAX_ENTRY_BYTES = 1L << 30;
+
+    private final Path zip;
+    private final Map<String, byte[]> entries;
+
+    private BundleEntries(Path zip, Map<String, byte[]> entries) {
+        this.zip = zip;
+        this.entries = entries;
+    }
+
+    /** Reads the named entries (all Graft entries when {@code only} is empty) and checks their checksums. */
+    static BundleEntries read(Path zip, Set<String> only) {
+        Map<String, byte[]> found = new LinkedHashMap<>();
+        try (ZipFile zf = new ZipFile(zip.toFile())) {
+            Enumeration<? extends ZipEntry> all = zf.entries();
+            while (all.hasMoreElements()) {
+                ZipEntry e = all.nextElement();
+                if (!KNOWN.contains(e.getName())) {
+                    throw new DamagedFileException(zip + " holds an entry '" + e.getName()
+                            + "' that no Graft model has.", "Use a model.zip written by 'graft train'; Graft does not "
+                            + "open other zips, as some of DL4J's entries would run code from the file.");
+                }
+                if (!only.isEmpty() && !only.contains(e.getName())) {
+                    continue;
+                }
+                found.put(e.getName(), checkedBytes(zf, e, zip));
+            }
+        } catch (ZipException e) {
+            throw new DamagedFileException(zip + " is not a readable zip file: " + e.getMessage(),
+                    "The file may be truncated or damaged; copy or train it again.", e);
+        } catch (IOException e) {
+            throw new EnvironmentException("Could not read " + zip + ": " + e.getMessage(),
+                    "Check that the file is readable.", e);
+        }
+        return new BundleEntries(zip, found);
+    }
+
+    private static byte[] checkedBytes(ZipFile zf, ZipEntry e, Path zip) throws IOException {
+        if (e.getSize() > MAX_ENTRY_BYTES) {
+            throw damaged(zip, "its entry " + e.getName() + " claims " + e.getSize() + " bytes");
+        }
+        byte[] bytes;
+        try (InputStream in = zf.getInputStream(e)) {
+            bytes = in.readNBytes((int) Math.min(MAX_ENTRY_BYTES, e.getSize() < 0 ? MAX_ENTRY_BYTES : e.getSize()));
+            if (in.read() != -1) {
+                throw damaged(zip, "its entry " + e.getName() + " is longer than it says");
+            }
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+            throw damaged(zip, "the checksum of its entry " + e.getName() + " does not match its bytes");
+        }
+        return bytes;
+    }
+
+    private static DamagedFileException damaged(Path zip, String what) {
+        return new DamagedFileException(zip + " is damaged: " + what + ".",
+                "Copy the model again from where it was trained, or train it again.");
+    }
+
+    /** An entry's bytes; a missing required entry means the file is not a (whole) Graft model. */
+    byte[] require(String name) {
+        byte[] b = entries.get(name);
+        if (b == null) {
+            if (name.equals(ModelBundle.DESCRIPTION_ENTRY)) {
+                throw new BadOptionException(zip + " is not a Graft model (no " + name + " inside).",
+                        "Use a model.zip written by 'graft train' (a backbone goes to --backbone, not --model).");
+            }
+            throw damaged(zip, "it has no " + name);
+        }
+        return b;
+    }
+
+    /** An optional entry's bytes, or null. */
+    byte[] optional(String name) {
+        return entries.get(name);
+    }
+
+    Path file() {
+        return zip;
+    }
+}
