@@ -6,7 +6,8 @@ import org.graft.backbone.Backbone;
 import org.graft.common.AtomicFiles;
 import org.graft.common.Json;
 import org.graft.engine.Engine;
-import org.graft.engine.InferenceEngine;
+import org.graft.data.ImageLoader;
+import org.graft.engine.Featurizer;
 import org.graft.train.HeadGrafter;
 import org.graft.train.Mode;
 import org.graft.train.TrainingConfig;
@@ -63,7 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
         INDArray images = Nd4j.rand(DataType.FLOAT, frozen.preprocessing().shape(batch));
         for (String name : engines) {
             Engine kind = Engine.parse(name);
-            try (InferenceEngine engine = InferenceEngine.create(kind, features, frozen.preprocessing())) {
+            // the featurizer transfer-mode training uses, timed on prepared tensors (no decoding)
+            try (Featurizer engine = new Featurizer(kind, features, new ImageLoader(frozen.preprocessing()), batch,
+                    null)) {
                 engine.output(images); // warm-up: allocation, kernel selection
                 long t0 = System.nanoTime();
                 for (int i = 0; i < batches; i++) {
@@ -78,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (finetuneBatches > 0) {
             Backbone trainable = workspace.backboneLoader().build().load(backbone);
             ComputationGraph graph = HeadGrafter.graft(trainable, 2,
-                    TrainingConfig.defaults().withMode(Mode.FINETUNE).withLearningRate(1e-4));
+                    TrainingConfig.builder().optMode(Mode.FINETUNE).optLearningRate(1e-4).build());
             INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 2);
             for (int i = 0; i < batch; i++) {
                 labels.putScalar(i, i % 2, 1);

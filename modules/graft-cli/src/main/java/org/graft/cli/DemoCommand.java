@@ -1,17 +1,18 @@
 package org.graft.cli;
 
 import org.graft.backbone.Backbone;
+import org.graft.backbone.BackboneLoader;
 import org.graft.common.DownloadException;
 import org.graft.data.ImageFolder;
 import org.graft.data.SampleDatasets;
 import org.graft.data.SkipLog;
 import org.graft.evaluate.BundleEvaluator;
-import org.graft.evaluate.EvaluationReport;
+import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.RunFolder;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
-import org.graft.train.Progress;
 import org.graft.report.RunReport;
 import org.graft.train.TrainingConfig;
 import org.graft.train.TrainingJob;
@@ -28,7 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The whole job on the sample data: fetch the hymenoptera (ants/bees) images and the default "
                 + "backbone, train, evaluate the saved model, predict the validation images.",
-        footer = {"", "Example:", "  graft demo --out runs/demo        (offline: GRAFT_MIRROR=DIR graft demo)"})
+        footer = {"", "Example:", "  graft demo --out runs/demo        (offline: GRAFT_MIRROR=DIR graft demo)",
+                "  graft ui runs/demo                (its training statistics in DL4J's UI)"})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Run folder (default: ${DEFAULT-VALUE}).")
@@ -51,7 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
      * The default backbone; on a machine that cannot download it (offline, not in GRAFT_MIRROR) the demo says so
      * and uses the small MobileNet instead, so that a first run still shows the whole job.
      */
-    private Backbone defaultOrFallback(org.graft.backbone.BackboneLoader loader) {
+    private Backbone defaultOrFallback(BackboneLoader loader) {
         String name = loader.registry().defaultName();
         try {
             System.out.println("1/4 Backbone: " + name);
@@ -71,8 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
         Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
                 workspace.datasetFetcher());
         // the demo learns in transfer mode: the frozen backbone's BatchNorm folds into its convolutions
-        var loader = workspace.backboneLoader().optFoldBatchNorm(true).build();
+        BackboneLoader loader = workspace.backboneLoader().optFoldBatchNorm(true).build();
         Backbone backbone = defaultOrFallback(loader);
+        RunFolder runFolder = RunFolder.at(out);
 
         System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));
         TrainingResult result = TrainingJob.builder()
@@ -80,9 +83,10 @@ public final class DemoCommand implements Callable<Integer> {
                 .optValidationData(data.resolve("val"))
                 .setBackbone(backbone)
                 .setRunDir(out)
-                .optConfig(TrainingConfig.defaults().withEpochs(epochs))
-                .optProgress(!run.noProgress)
+                .optConfig(TrainingConfig.builder().optEpochs(epochs).build())
                 .optFeatureCache(run.featureCache(workspace))
+                .optRecordUiStats(true)
+                .addListener(new ConsoleReporter(System.out, run.progressBars()))
                 .build()
                 .run();
 
@@ -90,26 +94,27 @@ public final class DemoCommand implements Callable<Integer> {
         ModelBundle bundle = ModelBundle.load(result.modelFile());
         ImageFolder val = ImageFolder.scan(data.resolve("val"));
         EvaluationReport report;
-        try (Progress p = Progress.start(!run.noProgress, System.out, "Evaluating", val.images().size(),
+        try (Progress p = Progress.start(run.progressBars(), System.out, "Evaluating", val.images().size(),
                 "img")) {
             report = BundleEvaluator.evaluate(bundle, val, TrainingConfig.DEFAULT_INFERENCE_BATCH, new SkipLog(),
                     p::counting);
         }
-        report.writeJson(out.resolve("metrics.json"));
+        runFolder.writeMetrics(report);
         System.out.println(report.toTable());
 
         System.out.println("4/4 Predicting " + data.resolve("val"));
         List<Path> images = Predictor.collectImages(data.resolve("val"));
         List<Prediction> predictions;
-        try (Progress bar = Progress.start(!run.noProgress, System.out, "Predicting", images.size(), "img")) {
+        try (Progress bar = Progress.start(run.progressBars(), System.out, "Predicting", images.size(), "img")) {
             predictions = new Predictor(bundle, TrainingConfig.DEFAULT_INFERENCE_BATCH).predict(images, 2,
                     n -> bar.step(n, null));
         }
-        Path csv = out.resolve("predictions.csv");
+        Path csv = runFolder.file(RunFolder.PREDICTIONS);
         PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions, csv);
         Path html = RunReport.write(out);
         System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s, "
-                + "report %s%n", report.accuracy(), result.modelFile(), out.resolve("metrics.json"), csv, html);
+                + "report %s; its training in DL4J's UI: graft ui %s%n", report.accuracy(), result.modelFile(),
+                runFolder.file(RunFolder.METRICS), csv, html, out);
         return 0;
     }
 }

@@ -3,13 +3,13 @@ package org.graft.cli;
 import org.graft.data.ImageFolder;
 import org.graft.data.SkipLog;
 import org.graft.evaluate.BundleEvaluator;
-import org.graft.evaluate.EvaluationReport;
+import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
-import org.graft.train.Progress;
+import org.graft.model.run.RunFolder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -34,18 +34,22 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Images per forward pass; small is fastest on a CPU (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws Exception {
         ModelBundle bundle = ModelBundle.load(model);
-        Path runDir = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
+        RunFolder run = RunFolder.holding(model);
         ImageFolder folder = data != null ? ImageFolder.scan(data)
-                : BundleEvaluator.validationOfRun(runDir, bundle.description());
+                : BundleEvaluator.validationOfRun(run, bundle.description());
         SkipLog skipLog = new SkipLog();
         EvaluationReport report;
-        try (Progress p = Progress.start(true, System.out, "Evaluating", folder.images().size(), "img")) {
+        try (Progress p = Progress.start(progress.enabled(), System.out, "Evaluating", folder.images().size(),
+                "img")) {
             report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog, p::counting);
         }
-        Path metrics = out != null ? out : runDir.resolve("metrics.json");
+        Path metrics = out != null ? out : run.file(RunFolder.METRICS);
         report.writeJson(metrics);
         System.out.println(report.toTable());
         if (skipLog.size() > 0) {

@@ -6,10 +6,10 @@ import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
-import org.graft.train.Progress;
 
 import java.nio.file.Files;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -56,6 +56,9 @@ public final class PredictCommand implements Callable<Integer> {
             description = "CSV (one row per image) or JSONL (one JSON object per line) (default: ${DEFAULT-VALUE}).")
     PredictionWriter.Format format;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws Exception {
         if (topK < 1) {
@@ -66,7 +69,7 @@ public final class PredictCommand implements Callable<Integer> {
         refuseToOverwriteInputs(images);
         int k = Math.min(topK, bundle.description().labels().size());
         List<Prediction> predictions;
-        try (Progress bar = Progress.start(true, System.out, "Predicting", images.size(), "img")) {
+        try (Progress bar = Progress.start(progress.enabled(), System.out, "Predicting", images.size(), "img")) {
             predictions = new Predictor(bundle, batch, Engine.parse(engine)).predict(images, k,
                     n -> bar.step(n, null));
         }

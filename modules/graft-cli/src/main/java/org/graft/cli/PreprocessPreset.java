@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import org.graft.common.BadOptionException;
 import org.graft.data.Preprocessing;
 
 /**
@@ -19,6 +20,10 @@ enum PreprocessPreset {
     RAW;
 
     Preprocessing at(int size) {
+        if (size < 1 || size > Preprocessing.MAX_SIZE) {
+            throw new BadOptionException("--size must be 1 to " + Preprocessing.MAX_SIZE + " pixels (got " + size
+                    + ").", "Give the input size the model was trained at, e.g. --size 224.");
+        }
         Preprocessing.Layout nhwc = Preprocessing.Layout.NHWC;
         return switch (this) {
             case KERAS_TF -> Preprocessing.kerasTf(size, nhwc);

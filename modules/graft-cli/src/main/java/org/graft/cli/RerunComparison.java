@@ -1,9 +1,9 @@
 package org.graft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.graft.common.Json;
-import org.graft.data.Split;
+import org.graft.model.EvaluationReport;
+import org.graft.model.run.EpochStats;
+import org.graft.model.run.RunFolder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,25 +20,27 @@ import java.util.Locale;
  */
 record RerunComparison(Path original, Path rerun, List<String> differences, double accuracy, double macroF1) {
 
-    static RerunComparison compare(Path original, Path rerun) throws IOException {
+    static RerunComparison compare(RunFolder original, RunFolder rerun) throws IOException {
         List<String> differences = new ArrayList<>();
-        if (!sameBytes(original.resolve(Split.MANIFEST_NAME), rerun.resolve(Split.MANIFEST_NAME))) {
-            differences.add("the split (split.csv) differs: the data folder has changed since the first run");
+        if (!sameBytes(original.file(RunFolder.SPLIT), rerun.file(RunFolder.SPLIT))) {
+            differences.add("the split (" + RunFolder.SPLIT + ") differs: the data folder has changed since the "
+                    + "first run");
         }
-        JsonNode h1 = withoutTimings(read(original.resolve("history.json")));
-        JsonNode h2 = withoutTimings(read(rerun.resolve("history.json")));
-        if (h1 == null || !h1.equals(h2)) {
-            differences.add("the per-epoch history (history.json) differs");
+        List<EpochStats> h1 = original.readHistory().stream().map(EpochStats::withoutTiming).toList();
+        List<EpochStats> h2 = rerun.readHistory().stream().map(EpochStats::withoutTiming).toList();
+        if (h1.isEmpty() || !h1.equals(h2)) {
+            differences.add("the per-epoch history (" + RunFolder.HISTORY + ") differs");
         }
-        JsonNode m1 = read(original.resolve("metrics.json"));
-        JsonNode m2 = read(rerun.resolve("metrics.json"));
-        if (m1 == null || !m1.equals(m2)) {
+        EvaluationReport m1 = original.hasMetrics() ? original.readMetrics() : null;
+        EvaluationReport m2 = rerun.hasMetrics() ? rerun.readMetrics() : null;
+        if (m1 == null || m2 == null
+                || !Json.mapper().valueToTree(m1.toJson()).equals(Json.mapper().valueToTree(m2.toJson()))) {
             differences.add(String.format(Locale.ROOT, "the metrics differ: accuracy %s vs %s, macro F1 %s vs %s",
-                    at(m1, "accuracy"), at(m2, "accuracy"), at(m1, "macroF1"), at(m2, "macroF1")));
+                    m1 == null ? "?" : m1.accuracy(), m2 == null ? "?" : m2.accuracy(),
+                    m1 == null ? "?" : m1.macroF1(), m2 == null ? "?" : m2.macroF1()));
         }
-        return new RerunComparison(original, rerun, List.copyOf(differences),
-                m2 == null ? Double.NaN : m2.path("accuracy").asDouble(Double.NaN),
-                m2 == null ? Double.NaN : m2.path("macroF1").asDouble(Double.NaN));
+        return new RerunComparison(original.dir(), rerun.dir(), List.copyOf(differences),
+                m2 == null ? Double.NaN : m2.accuracy(), m2 == null ? Double.NaN : m2.macroF1());
     }
 
     boolean identical() {
@@ -53,23 +55,6 @@ record RerunComparison(Path original, Path rerun, List<String> differences, doub
         return "Rerun differs from " + original + ": " + String.join("; ", differences)
                 + ". Different software versions (graft-model.json lists them), thread counts or hardware can "
                 + "change the last digits.";
-    }
-
-    private static JsonNode read(Path file) throws IOException {
-        return Files.isRegularFile(file) ? Json.mapper().readTree(file.toFile()) : null;
-    }
-
-    private static JsonNode withoutTimings(JsonNode history) {
-        if (history == null) {
-            return null;
-        }
-        JsonNode copy = history.deepCopy();
-        copy.forEach(epoch -> ((ObjectNode) epoch).remove("seconds"));
-        return copy;
-    }
-
-    private static String at(JsonNode node, String field) {
-        return node == null ? "?" : node.path(field).asText("?");
     }
 
     private static boolean sameBytes(Path a, Path b) throws IOException {

@@ -1,13 +1,14 @@
 package org.graft.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
 /** Options of the commands that train (train, demo), shared as a picocli mixin. */
 public final class RunOptions {
-    @Option(names = "--no-progress", description = "No progress bars (for logs).")
-    boolean noProgress;
+    @Mixin
+    ProgressOptions progress;
 
     @Option(names = "--no-cache", description = "Do not reuse or keep backbone features between runs "
             + "(transfer mode keeps them in $GRAFT_HOME/cache/features).")
@@ -16,5 +17,9 @@ public final class RunOptions {
     /** The feature cache folder, or null when switched off. */
     Path featureCache(Workspace workspace) {
         return noCache ? null : workspace.featureCache();
+    }
+
+    boolean progressBars() {
+        return progress.enabled();
     }
 }

@@ -1,30 +1,37 @@
 package org.graft.cli;
 
-import org.graft.common.BadOptionException;
+import org.graft.backbone.Backbone;
 import org.graft.backbone.BackboneLoader;
+import org.graft.common.BadOptionException;
+import org.graft.data.Augmentation;
+import org.graft.data.Grouping;
 import org.graft.engine.Engine;
+import org.graft.model.run.RunFolder;
+import org.graft.report.RunReport;
+import org.graft.train.ClassWeighting;
+import org.graft.train.CrossValidation;
 import org.graft.train.Mode;
 import org.graft.train.TrainingConfig;
-import org.graft.train.CrossValidation;
-import org.graft.data.Grouping;
 import org.graft.train.TrainingJob;
+import org.graft.train.TrainingRecipe;
 import org.graft.train.TrainingResult;
 import org.graft.train.TrainingUi;
-import org.graft.report.RunReport;
-import org.graft.common.GraftException;
-import org.graft.common.Json;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import java.nio.file.Files;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = TrainingDefaults.class,
         description = "Graft a new classifier onto a pretrained backbone and train it on a folder of images "
                 + "(one sub-folder per class).",
         footer = {"", "Examples:",
@@ -36,27 +43,33 @@ import java.util.concurrent.Callable;
                 "  graft train --data scans --mode finetune --unfreeze 2 --augment --class-weights auto",
                 "  graft train --data cutouts --group-by 'page\\d+' --folds 5  (cut-outs of one page stay together)",
                 "  graft train --resume runs/mine                           (after an interruption)",
+                "  graft train --resume runs/mine --epochs 20               (and train longer)",
                 "  graft train --rerun runs/mine                            (the same run again, to check it)"})
 public final class TrainCommand implements Callable<Integer> {
+    /** What may come with --resume: how to run, and a longer --epochs; the recipe itself is the run's own. */
+    private static final Set<String> WITH_RESUME = Set.of("--resume", "--epochs", "--no-progress", "--no-cache",
+            "--ui", "--ui-host", "--ui-port", "--models-dir", "--datasets-dir", "--offline", "--debug");
+    /** What may come with --rerun: where to write it, and how to run. */
+    private static final Set<String> WITH_RERUN = Set.of("--rerun", "--out", "--no-progress", "--no-cache",
+            "--models-dir", "--datasets-dir", "--offline", "--debug");
+
     @Option(names = "--data", paramLabel = "DIR",
             description = "Training images, one sub-folder per class (required, except with --resume).")
     Path data;
 
     @Option(names = "--resume", paramLabel = "RUN",
             description = "Continue an interrupted run (Ctrl-C, a crash, kill -9, a full disk) from its last "
-                    + "checkpoint, with the settings it was started with; finished epochs are not repeated.")
+                    + "checkpoint, exactly as it would have gone on, with the recipe it was started with "
+                    + "(recipe.json); --epochs may make it longer.")
     Path resume;
 
     @Option(names = "--rerun", paramLabel = "RUN",
-            description = "Run an earlier training again from its command.json (into --out, default RUN-rerun) and "
-                    + "say whether the metrics came out the same.")
+            description = "Run an earlier training again from its recipe.json (into --out, default RUN-rerun) and "
+                    + "say whether the split, history and metrics came out the same.")
     Path rerun;
 
     @Spec
     CommandSpec spec;
-
-    /** Set on the command rebuilt from a run's command.json. */
-    private boolean resuming;
 
     @Option(names = "--val", paramLabel = "DIR",
             description = "Validation images, already split off (same class folders). "
@@ -67,22 +80,22 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: the registry's default, efficientnet-b0; see 'graft inspect --list').")
     String backbone;
 
-    @Option(names = "--mode", paramLabel = "transfer|finetune", defaultValue = "transfer",
+    @Option(names = "--mode", paramLabel = "transfer|finetune",
             description = "transfer: backbone frozen, only the new head learns; finetune: everything learns "
                     + "(default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--epochs", defaultValue = "10",
+    @Option(names = "--epochs",
             description = "Passes over the training images; in finetune mode, those with the backbone unfrozen "
                     + "(default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--head-epochs", defaultValue = "5",
+    @Option(names = "--head-epochs",
             description = "finetune: epochs training the new head alone on the frozen backbone first "
                     + "(default: ${DEFAULT-VALUE}).")
     int headEpochs;
 
-    @Option(names = "--unfreeze", defaultValue = "all", paramLabel = "all|N",
+    @Option(names = "--unfreeze", paramLabel = "all|N",
             description = "finetune: unfreeze the whole backbone, or only its last N blocks "
                     + "(default: ${DEFAULT-VALUE}; 'graft inspect' lists the blocks).")
     String unfreeze;
@@ -105,23 +118,22 @@ public final class TrainCommand implements Callable<Integer> {
                     + "guide advises for small data).")
     boolean trainBatchNorm;
 
-    @Option(names = "--monitor", defaultValue = "macro-f1", paramLabel = "macro-f1|val-loss|accuracy",
+    @Option(names = "--monitor", paramLabel = "macro-f1|val-loss|accuracy",
             description = "Validation figure that picks the best epoch and drives early stopping "
                     + "(default: ${DEFAULT-VALUE}).")
     String monitor;
 
-    @Option(names = "--patience", defaultValue = "5",
+    @Option(names = "--patience",
             description = "Stop a phase after this many epochs without a better --monitor; 0 never stops early "
                     + "(default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|auto|LABEL=W,...",
+    @Option(names = "--class-weights", paramLabel = "none|auto|LABEL=W,...",
             description = "Weigh classes in the loss: auto gives rare classes more weight (inverse frequency) "
                     + "(default: ${DEFAULT-VALUE}).")
     String classWeights;
 
-    @Option(names = "--augment", arity = "0..1", fallbackValue = "standard", defaultValue = "none",
-            paramLabel = "SPEC",
+    @Option(names = "--augment", arity = "0..1", fallbackValue = "standard", paramLabel = "SPEC",
             description = "Vary the training images each epoch: standard (crops, small rotations, contrast, skew, "
                     + "blur, JPEG noise; never mirrored, for text), photo (standard + flips), or a list such as "
                     + "crop,rotate=5,blur (default: ${DEFAULT-VALUE}; --augment alone: standard).")
@@ -142,24 +154,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Skip the perceptual-hash check for near-duplicate images across the split.")
     boolean noDuplicateCheck;
 
-    @Option(names = "--batch", defaultValue = "32",
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--inference-batch", defaultValue = "4",
+    @Option(names = "--inference-batch",
             description = "Images per forward pass when nothing is learned (features, validation); small is fastest "
                     + "on a CPU (default: ${DEFAULT-VALUE}).")
     int inferenceBatch;
 
-    @Option(names = "--lr", defaultValue = "0.001",
-            description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--seed", defaultValue = "42",
-            description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--val-fraction", defaultValue = "0.2",
+    @Option(names = "--val-fraction",
             description = "Share of each class held out for validation when --val is not given "
                     + "(default: ${DEFAULT-VALUE}).")
     double valFraction;
@@ -171,12 +180,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ui", description = "Show DL4J's training UI in the browser (http://127.0.0.1:9000).")
     boolean ui;
 
-    @Option(names = "--ui-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+    @Option(names = "--ui-host", defaultValue = TrainingUi.DEFAULT_HOST, paramLabel = "ADDRESS",
             description = "Address the UI listens on (default: ${DEFAULT-VALUE}, this computer only; 0.0.0.0 "
                     + "shares it with the network).")
     String uiHost;
 
-    @Option(names = "--ui-port", defaultValue = "9000",
+    @Option(names = "--ui-port", defaultValue = "" + TrainingUi.DEFAULT_PORT,
             description = "Port of the UI (default: ${DEFAULT-VALUE}).")
     int uiPort;
 
@@ -211,83 +220,96 @@ public final class TrainCommand implements Callable<Integer> {
             return resumeRun(resume);
         }
         if (rerun != null) {
-            return rerunRun(rerun, spec.commandLine().getParseResult().hasMatchedOption("--out") ? out : null);
+            return rerunRun(rerun);
         }
         if (data == null) {
             throw new BadOptionException("Missing --data.", "Give the folder of training images, one sub-folder per "
                     + "class: graft train --data my-images (or --resume RUN to continue a run).");
         }
         TrainingConfig config = config();
-        BackboneLoader.Builder loader = workspace.backboneLoader();
-        if (featureLayer != null) {
-            loader.optFeatureLayer(featureLayer);
+        Grouping grouping = groupBy == null ? null : Grouping.parse(groupBy);
+        Engine engineKind = Engine.parse(engine);
+        BackboneLoader loader = workspace.backboneLoader().build();
+        String backboneName = backbone != null ? backbone : loader.registry().defaultName();
+        TrainingRecipe.BackboneChoice choice = new TrainingRecipe.BackboneChoice(
+                loader.registry().contains(backboneName) ? backboneName : Path.of(backboneName).toAbsolutePath()
+                        .toString(), preprocess == null ? null : preprocess.at(size), featureLayer);
+        if (folds != null) {
+            return crossValidate(config, grouping, engineKind, choice);
         }
-        if (preprocess != null) {
-            loader.optPreprocessing(preprocess.at(size));
+        TrainingJob.Builder job = TrainingJob.builder().setTrainData(data).optValidationData(val)
+                .optConfig(config).optGrouping(grouping).optCheckNearDuplicates(!noDuplicateCheck)
+                .optEngine(engineKind).optBackboneChoice(choice).optCommandLine(ownArguments());
+        return train(job, out, choice, config);
+    }
+
+    /** Runs a job with this invocation's way of running (console, UI, cache) and prints the result. */
+    private int train(TrainingJob.Builder job, Path runDir, TrainingRecipe.BackboneChoice choice,
+                      TrainingConfig config) throws Exception {
+        job.setRunDir(runDir).setBackbone(backboneSource(choice, config)).optFeatureCache(run.featureCache(workspace))
+                .addListener(new ConsoleReporter(System.out, run.progressBars()));
+        try (TrainingUi trainingUi = ui ? TrainingUi.start(uiHost, uiPort) : null) {
+            TrainingResult result = job.optUi(trainingUi).build().run();
+            System.out.println();
+            System.out.println(result.validation().toTable());
+            System.out.println("Report: " + RunReport.write(result.runDir()).toAbsolutePath());
+            if (trainingUi != null) {
+                UiCommand.waitWhileUiOpen();
+            }
+        }
+        return 0;
+    }
+
+    /** The backbone the choice names, loaded once the data is known to be usable. */
+    private Supplier<Backbone> backboneSource(TrainingRecipe.BackboneChoice choice, TrainingConfig config) {
+        BackboneLoader.Builder loader = workspace.backboneLoader();
+        if (choice.featureLayer() != null) {
+            loader.optFeatureLayer(choice.featureLayer());
+        }
+        if (choice.preprocessing() != null) {
+            loader.optPreprocessing(choice.preprocessing());
         }
         // frozen BatchNorm (a frozen backbone, or fine-tuning by default) is a fixed affine map: folded into the
         // convolutions
         loader.optFoldBatchNorm(!(config.mode() == Mode.FINETUNE && config.trainBatchNorm()));
         BackboneLoader backbones = loader.build();
-        Grouping grouping = groupBy == null ? null : Grouping.parse(groupBy);
-        java.util.function.Supplier<org.graft.backbone.Backbone> backboneSource =
-                () -> backbones.load(backbone != null ? backbone : backbones.registry().defaultName());
-        if (folds != null) {
-            if (val != null) {
-                throw new BadOptionException("--folds and --val do not go together.",
-                        "Cross-validation makes its own validation folds from --data; drop --val.");
-            }
-            CrossValidation.Result cv = CrossValidation.builder().setTrainData(data).setBackbone(backboneSource)
-                    .setRunDir(out).setFolds(folds).optConfig(config).optGrouping(grouping)
-                    .optJob(job -> job.optProgress(!run.noProgress).optFeatureCache(run.featureCache(workspace))
-                            .optEngine(Engine.parse(engine)).optCheckNearDuplicates(!noDuplicateCheck))
-                    .build().run();
-            System.out.println("Folds: " + cv.runDir().resolve(CrossValidation.SUMMARY_FILE));
-            return 0;
+        return () -> backbones.load(choice.nameOrFile());
+    }
+
+    private int crossValidate(TrainingConfig config, Grouping grouping, Engine engineKind,
+                              TrainingRecipe.BackboneChoice choice) throws Exception {
+        if (val != null) {
+            throw new BadOptionException("--folds and --val do not go together.",
+                    "Cross-validation makes its own validation folds from --data; drop --val.");
         }
-        TrainingResult result = TrainingJob.builder()
-                .setTrainData(data)
-                .optValidationData(val)
-                .setBackbone(backboneSource)
-                .setRunDir(out)
-                .optConfig(config)
-                .optGrouping(grouping)
-                .optCheckNearDuplicates(!noDuplicateCheck)
-                .optUi(ui ? new TrainingJob.UiAddress(uiHost, uiPort) : null)
-                .optProgress(!run.noProgress)
-                .optFeatureCache(run.featureCache(workspace))
-                .optEngine(Engine.parse(engine))
-                .optResume(resuming)
-                .optArguments(ownArguments())
-                .build()
-                .run();
+        CrossValidation.Result cv = CrossValidation.builder().setTrainData(data)
+                .setBackbone(backboneSource(choice, config)).setRunDir(out).setFolds(folds).optConfig(config)
+                .optGrouping(grouping).addListener(new ConsoleReporter(System.out, run.progressBars()))
+                .optJob(job -> job.optFeatureCache(run.featureCache(workspace)).optEngine(engineKind)
+                        .optCheckNearDuplicates(!noDuplicateCheck))
+                .build().run();
         System.out.println();
-        System.out.println(result.validation().toTable());
-        System.out.println("Report: " + RunReport.write(result.runDir()).toAbsolutePath());
-        if (ui) {
-            UiCommand.waitWhileUiOpen();
-            TrainingUi.stop();
-        }
+        System.out.println(cv.table());
+        System.out.println("Folds: " + cv.runDir().resolve(CrossValidation.SUMMARY_FILE));
         return 0;
     }
 
-    /** The training recipe from the options, with the mode's own defaults where an option was not given. */
+    /** The training recipe from the options; defaults come from TrainingConfig (see TrainingDefaults). */
     TrainingConfig config() {
-        TrainingConfig base = TrainingConfig.defaults()
-                .withMode(Modes.parse(mode))
-                .withEpochs(epochs)
-                .withHeadEpochs(headEpochs)
-                .withBatchSize(batch)
-                .withLearningRate(lr)
-                .withSeed(seed)
-                .withValidationFraction(valFraction)
-                .withInferenceBatch(inferenceBatch)
-                .withPatience(patience)
-                .withMonitor(TrainingConfig.Monitor.parse(monitor))
-                .withClassWeights(classWeights)
-                .withAugmentation(augment);
-        TrainingConfig.Builder b = base.toBuilder()
+        TrainingConfig.Builder b = TrainingConfig.builder()
+                .optMode(Modes.parse(mode))
+                .optEpochs(epochs)
+                .optHeadEpochs(headEpochs)
                 .optUnfreeze(parseUnfreeze(unfreeze))
+                .optBatchSize(batch)
+                .optLearningRate(lr)
+                .optSeed(seed)
+                .optValidationFraction(valFraction)
+                .optInferenceBatch(inferenceBatch)
+                .optPatience(patience)
+                .optMonitor(TrainingConfig.Monitor.parse(monitor))
+                .optClassWeights(ClassWeighting.parse(classWeights))
+                .optAugmentation(Augmentation.parse(augment))
                 .optTrainBatchNorm(trainBatchNorm);
         if (backboneLr != null) {
             b.optBackboneLearningRate(backboneLr);
@@ -298,9 +320,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (warmup != null) {
             b.optWarmupEpochs(warmup);
         }
-        // an augmentation spec is checked now, not after the backbone has loaded
-        org.graft.data.Augmentation.parse(augment);
-        return b.build().validated();
+        return b.build();
     }
 
     private static int parseUnfreeze(String s) {
@@ -315,66 +335,64 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** This command's own arguments (without the global ones and "train" before them), for command.json. */
-    private java.util.List<String> ownArguments() {
-        java.util.List<String> all = spec.commandLine().getParseResult().originalArgs();
+    /** This command's own arguments (without the global ones and "train" before them), for recipe.json. */
+    private List<String> ownArguments() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
         int train = all.indexOf(spec.name());
         return all.subList(train + 1, all.size());
     }
 
-    /** Repeats the command that started the run, continuing from its last checkpoint. */
-    private static int resumeRun(Path run) throws Exception {
-        TrainCommand again = fromRunFolder(run, "resumed");
-        again.resuming = true;
-        again.out = run;
-        System.out.println("Resuming: graft train " + String.join(" ", again.spec.commandLine().getParseResult()
-                .originalArgs()));
-        return again.call();
+    /** Continues an interrupted run from its checkpoint, with the recipe it was started with. */
+    private int resumeRun(Path runDir) throws Exception {
+        refuseOtherOptions(WITH_RESUME, "--resume", "continues a run with the recipe it was started with "
+                + "(recipe.json); only --epochs may make it longer");
+        TrainingRecipe recipe = TrainingRecipe.read(RunFolder.at(runDir), "resumed");
+        if (given("--epochs") && epochs != recipe.config().epochs()) {
+            if (epochs < recipe.config().epochs()) {
+                throw new BadOptionException("--epochs " + epochs + " with --resume is fewer than the run's own "
+                        + recipe.config().epochs() + ".", "Give a larger number to train longer, or leave --epochs "
+                        + "out to finish the run as planned.");
+            }
+            recipe = recipe.withConfig(recipe.config().toBuilder().optEpochs(epochs).build());
+            System.out.printf(Locale.ROOT, "Resuming %s with --epochs %d%n", runDir, epochs);
+        } else {
+            System.out.println("Resuming " + runDir + " with its recipe (" + RunFolder.RECIPE + ")");
+        }
+        return train(TrainingJob.builder(recipe).optResume(true), runDir, recipe.backbone(), recipe.config());
     }
 
     /**
-     * Runs the command of an earlier run again into a new folder, and compares: the same data, seed and software
+     * Runs the recipe of an earlier run again into a new folder, and compares: the same data, seed and software
      * must give the same split and the same metrics.
      */
-    private static int rerunRun(Path run, Path into) throws Exception {
-        TrainCommand again = fromRunFolder(run, "rerun");
-        Path target = into != null ? into : run.resolveSibling(run.getFileName() + "-rerun");
-        if (target.toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())) {
-            throw new BadOptionException("--rerun would overwrite " + run + ".", "Give another --out folder.");
+    private int rerunRun(Path runDir) throws Exception {
+        refuseOtherOptions(WITH_RERUN, "--rerun", "repeats a run with the recipe it was started with");
+        TrainingRecipe recipe = TrainingRecipe.read(RunFolder.at(runDir), "rerun");
+        Path target = given("--out") ? out : runDir.resolveSibling(runDir.getFileName() + "-rerun");
+        if (target.toAbsolutePath().normalize().equals(runDir.toAbsolutePath().normalize())) {
+            throw new BadOptionException("--rerun would overwrite " + runDir + ".", "Give another --out folder.");
         }
-        again.out = target;
-        System.out.println("Rerunning: graft train " + String.join(" ", again.spec.commandLine().getParseResult()
-                .originalArgs()) + "  (into " + target + ")");
-        int code = again.call();
-        RerunComparison cmp = RerunComparison.compare(run, target);
+        System.out.println("Rerunning " + runDir + " from its " + RunFolder.RECIPE + " into " + target);
+        int code = train(TrainingJob.builder(recipe), target, recipe.backbone(), recipe.config());
+        RerunComparison cmp = RerunComparison.compare(RunFolder.at(runDir), RunFolder.at(target));
         System.out.println(cmp.message());
         return code;
     }
 
-    /** A train command rebuilt from a run folder's command.json, with relative paths as they were then. */
-    private static TrainCommand fromRunFolder(Path run, String what) throws Exception {
-        Path command = run.resolve(TrainingJob.COMMAND_FILE);
-        if (!Files.isRegularFile(command)) {
-            throw new BadOptionException(run + " is not a run folder that can be " + what + " (it has no "
-                    + TrainingJob.COMMAND_FILE + ").", "Give the --out folder of an earlier 'graft train'.");
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private void refuseOtherOptions(Set<String> allowed, String mainOption, String why) {
+        List<String> others = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(o -> o.longestName()).filter(n -> !allowed.contains(n)).distinct().sorted().toList();
+        if (!others.isEmpty()) {
+            throw new BadOptionException(mainOption + " " + why + ": " + String.join(", ", others)
+                    + (others.size() == 1 ? " does" : " do") + " not go with it.",
+                    "Leave " + String.join(", ", others) + " out, or start a new run with another --out. With "
+                            + mainOption + " you may give " + String.join(", ", allowed.stream().filter(
+                            n -> !n.equals(mainOption)).sorted().toList()) + ".");
         }
-        TrainingJob.Command saved = TrainingJob.Command.read(command);
-        TrainCommand again = new TrainCommand();
-        CommandLine cl = new CommandLine(again);
-        cl.parseArgs(saved.arguments().toArray(new String[0]));
-        again.spec = cl.getCommandSpec();
-        if (saved.workingDirectory() != null) {
-            Path wd = Path.of(saved.workingDirectory());
-            again.data = again.data == null ? null : wd.resolve(again.data);
-            again.val = again.val == null ? null : wd.resolve(again.val);
-            if (again.backbone != null && Files.exists(wd.resolve(again.backbone))) {
-                again.backbone = wd.resolve(again.backbone).toString();
-            }
-            if (again.groupBy != null && Files.isRegularFile(wd.resolve(again.groupBy))) {
-                again.groupBy = wd.resolve(again.groupBy).toString();
-            }
-        }
-        return again;
     }
 
     /** Parses --mode with a clear message. */
@@ -383,7 +401,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         static Mode parse(String s) {
-            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
                 case "transfer" -> Mode.TRANSFER;
                 case "finetune", "fine-tune" -> Mode.FINETUNE;
                 default -> throw new BadOptionException("Unknown --mode '" + s + "'.",

@@ -1,9 +1,8 @@
 package org.graft.cli;
 
 import org.graft.common.BadOptionException;
-import org.deeplearning4j.ui.api.UIServer;
-import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.graft.common.GraftException;
+import org.graft.model.run.RunFolder;
 import org.graft.train.TrainingUi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,25 +22,26 @@ public final class UiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "A run folder trained with --ui.")
     Path run;
 
-    @Option(names = "--ui-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+    @Option(names = "--ui-host", defaultValue = TrainingUi.DEFAULT_HOST, paramLabel = "ADDRESS",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this computer only).")
     String host;
 
-    @Option(names = "--ui-port", defaultValue = "9000", description = "Port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ui-port", defaultValue = "" + TrainingUi.DEFAULT_PORT, description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override
     public Integer call() throws Exception {
-        Path stats = run.resolve(TrainingUi.STATS_FILE);
+        Path stats = run.resolve(RunFolder.UI_STATS);
         if (!Files.isRegularFile(stats)) {
-            throw new BadOptionException("No training statistics in " + run + " (" + TrainingUi.STATS_FILE + ").",
+            throw new BadOptionException("No training statistics in " + run + " (" + RunFolder.UI_STATS + ").",
                     "Train with --ui to record them: graft train --data DIR --ui --out " + run);
         }
-        UIServer server = TrainingUi.serve(host, port);
-        server.attach(new FileStatsStorage(stats.toFile()));
-        System.out.println("Training UI: http://" + host + ":" + port + "/train/overview");
-        System.out.println("Press Ctrl+C to stop.");
-        Thread.currentThread().join();
+        try (TrainingUi ui = TrainingUi.start(host, port)) {
+            ui.show(stats);
+            System.out.println("Training UI: " + ui.url());
+            System.out.println("Press Ctrl+C to stop.");
+            Thread.currentThread().join();
+        }
         return 0;
     }
 

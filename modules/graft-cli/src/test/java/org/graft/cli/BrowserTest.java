@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +39,7 @@ class BrowserTest {
     static Path tmp;
     static String chromium;
     static TrainingResult run;
+    static TrainingUi ui;
 
     @BeforeAll
     static void trainWithTheUi() throws Exception {
@@ -53,17 +52,20 @@ class BrowserTest {
         Files.createDirectories(SCREENSHOTS);
         Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "red"),
                 List.of(Color.BLUE, Color.RED), 12, 40, 6);
+        ui = TrainingUi.start(TrainingUi.DEFAULT_HOST, TrainingUi.DEFAULT_PORT);
         run = TrainingJob.builder().setTrainData(data).setBackbone(TinyBackbone.load(tmp.resolve("cache")))
-                .setRunDir(tmp.resolve("run")).optUi(true)
-                .optConfig(TrainingConfig.defaults().withEpochs(4).withBatchSize(4).withLearningRate(0.01))
-                .optProgress(false).optOut(new PrintStream(OutputStream.nullOutputStream())).build().run();
+                .setRunDir(tmp.resolve("run")).optUi(ui)
+                .optConfig(TrainingConfig.builder().optEpochs(4).optBatchSize(4).optLearningRate(0.01).build())
+                .build().run();
         RunReport.write(run.runDir());
         Thread.sleep(2000); // the UI processes its statistics queue asynchronously
     }
 
     @AfterAll
     static void stopUi() {
-        TrainingUi.stop();
+        if (ui != null) {
+            ui.close();
+        }
     }
 
     @BeforeEach
@@ -96,7 +98,7 @@ class BrowserTest {
 
     @Test
     void trainingUiDrawsTheScoreChart() throws Exception {
-        String dom = browse("http://127.0.0.1:" + TrainingUi.PORT + "/train/overview", "ui-overview.png");
+        String dom = browse("http://127.0.0.1:" + TrainingUi.DEFAULT_PORT + "/train/overview", "ui-overview.png");
         Matcher chart = Pattern.compile("id=\"scoreiterchart\"[^>]*>(.*?)</div>\\s*</div>", Pattern.DOTALL)
                 .matcher(dom);
         assertTrue(dom.contains("id=\"scoreiterchart\""), "the overview page has its score chart");
@@ -108,7 +110,7 @@ class BrowserTest {
     void theUiListensOnLoopbackOnly() throws Exception {
         // read the kernel's socket table instead of probing another address (no traffic leaves loopback)
         List<String> listening = new ArrayList<>();
-        String port = String.format(":%04X ", TrainingUi.PORT);
+        String port = String.format(":%04X ", TrainingUi.DEFAULT_PORT);
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             Path f = Path.of(table);
             assumeTrue(Files.isReadable(f), "needs Linux's /proc/net");

@@ -1,5 +1,7 @@
 package org.graft.data;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import org.graft.common.BadOptionException;
 import org.graft.common.GraftException;
 
@@ -84,6 +86,7 @@ public record Augmentation(double flip, double rotateDegrees, double cropMinArea
      *
      * @throws GraftException for an unknown name or a bad value
      */
+    @JsonCreator
     public static Augmentation parse(String spec) {
         String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
         switch (s) {
@@ -168,6 +171,7 @@ public record Augmentation(double flip, double rotateDegrees, double cropMinArea
     }
 
     /** A string that {@link #parse} turns back into this augmentation: a preset name or a comma list. */
+    @JsonValue
     public String spec() {
         if (equals(NONE)) {
             return "none";

@@ -38,10 +38,13 @@ public final class Grouping {
     private static final String OWN = "\u0000own:";
 
     private final String description;
+    /** What --group-by would say to make this grouping again; null where it cannot (none, or a recorded split). */
+    private final String spec;
     /** (relative path, absolute path) to the group name, or null when the image is not covered. */
     private final BiFunction<String, Path, String> lookup;
 
-    private Grouping(String description, BiFunction<String, Path, String> lookup) {
+    private Grouping(String description, String spec, BiFunction<String, Path, String> lookup) {
+        this.spec = spec;
         this.description = description;
         this.lookup = lookup;
     }
@@ -51,7 +54,7 @@ public final class Grouping {
         return NONE;
     }
 
-    private static final Grouping NONE = new Grouping("none (each image its own group)", (rel, abs) -> null);
+    private static final Grouping NONE = new Grouping("none (each image its own group)", null, (rel, abs) -> null);
 
     /**
      * Groups by a regular expression found (not fully matched) in each image's path relative to the data folder:
@@ -70,7 +73,7 @@ public final class Grouping {
                             + " (quote it for the shell); or the path of a CSV file with columns path,group.");
         }
         boolean capturing = pattern.matcher("").groupCount() > 0;
-        return new Grouping("regex " + regex, (rel, abs) -> {
+        return new Grouping("regex " + regex, regex, (rel, abs) -> {
             Matcher m = pattern.matcher(rel);
             if (!m.find()) {
                 return null;
@@ -143,6 +146,7 @@ public final class Grouping {
                     expected);
         }
         return new Grouping("CSV " + csv.toAbsolutePath() + " (" + groups.size() + " images listed)",
+                csv.toAbsolutePath().toString(),
                 (rel, abs) -> {
                     String g = groups.get(rel);
                     return g != null ? g : groups.get(key(abs.toString()));
@@ -173,7 +177,15 @@ public final class Grouping {
     static Grouping fixed(Map<Path, String> groups, String description) {
         Map<String, String> byKey = new HashMap<>();
         groups.forEach((p, g) -> byKey.put(key(p.toAbsolutePath().normalize().toString()), g));
-        return new Grouping(description, (rel, abs) -> byKey.get(key(abs.toString())));
+        return new Grouping(description, null, (rel, abs) -> byKey.get(key(abs.toString())));
+    }
+
+    /**
+     * The {@code --group-by} value that makes this grouping again (a regex, or the CSV's absolute path), or null
+     * for none and for groups read back from a split manifest.
+     */
+    public String spec() {
+        return spec;
     }
 
     public boolean isNone() {

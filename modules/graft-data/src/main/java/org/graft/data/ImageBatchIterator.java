@@ -171,6 +171,15 @@ public final class ImageBatchIterator implements DataSetIterator {
         reorder();
     }
 
+    /**
+     * Starts epoch {@code epoch} (from 0) of this iterator: its order and augmentation depend on that number alone,
+     * so a run resumed at epoch 5 sees what an uninterrupted one saw there.
+     */
+    public void startEpoch(int epoch) {
+        this.epoch = epoch;
+        reorder();
+    }
+
     @Override
     public int batch() {
         return batchSize;

@@ -6,10 +6,13 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.graft.common.AtomicFiles;
+import org.graft.common.DamagedFileException;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -121,6 +124,22 @@ public final class NearDuplicates {
         sorted.sort(Comparator.comparingInt(Pair::distance).thenComparing(Pair::validation)
                 .thenComparing(Pair::training));
         return sorted;
+    }
+
+    /** Reads what {@link #writeCsv} wrote. */
+    public static List<Pair> readCsv(Path file) {
+        List<Pair> out = new ArrayList<>();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             var csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+            for (var row : csv) {
+                out.add(new Pair(Path.of(row.get("validation")), Path.of(row.get("training")),
+                        Integer.parseInt(row.get("distance"))));
+            }
+        } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
+            throw new DamagedFileException("Could not read " + file + ": " + e.getMessage(),
+                    "It should be the near-duplicates.csv that 'graft train' wrote; train again to rewrite it.", e);
+        }
+        return out;
     }
 
     /** Writes the pairs as CSV (columns validation, training, distance), atomically. */

@@ -3,12 +3,15 @@ package org.graft.data;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.graft.common.AtomicFiles;
+import org.graft.common.DamagedFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,21 @@ public final class SkipLog {
 
     public int size() {
         return skipped.size();
+    }
+
+    /** Reads a skipped.csv back (the report lists it). */
+    public static List<SkippedImage> read(Path file) {
+        List<SkippedImage> out = new ArrayList<>();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             var csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+            for (var row : csv) {
+                out.add(new SkippedImage(Path.of(row.get("path")), row.get("reason")));
+            }
+        } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
+            throw new DamagedFileException("Could not read " + file + ": " + e.getMessage(),
+                    "It should be the " + FILE_NAME + " that Graft wrote; train or evaluate again to rewrite it.", e);
+        }
+        return out;
     }
 
     public void write(Path file) throws IOException {

@@ -1,22 +1,19 @@
 package org.graft.evaluate;
 
-import org.graft.common.BadOptionException;
 import org.graft.common.BadDataException;
-import org.graft.common.GraftException;
 import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageFolder;
 import org.graft.data.ImageLoader;
 import org.graft.data.SkipLog;
-import org.graft.data.Split;
+import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
+import org.graft.model.run.RunFolder;
+import org.nd4j.linalg.dataset.DataSet;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.nd4j.linalg.dataset.DataSet;
 
 /** Evaluates a saved model on a folder of labelled images, or on the validation part of its own run. */
 public final class BundleEvaluator {
@@ -47,14 +44,7 @@ public final class BundleEvaluator {
     }
 
     /** The validation images of the run that made the model, read back from its split.csv. */
-    public static ImageFolder validationOfRun(Path runDir, ModelDescription d) {
-        Path manifest = runDir.resolve(Split.MANIFEST_NAME);
-        if (!Files.isRegularFile(manifest)) {
-            throw new BadOptionException("No --data given and " + runDir + " has no " + Split.MANIFEST_NAME + ".",
-                    "Give the images to evaluate on with --data DIR.");
-        }
-        Split split = Split.readManifest(manifest, Path.of(d.data().trainFolder()),
-                Path.of(d.data().validationFolder()), d.labels());
-        return split.validation();
+    public static ImageFolder validationOfRun(RunFolder run, ModelDescription d) {
+        return run.readSplit(d).validation();
     }
 }

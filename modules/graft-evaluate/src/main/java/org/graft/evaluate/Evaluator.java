@@ -1,5 +1,6 @@
 package org.graft.evaluate;
 
+import org.graft.model.EvaluationReport;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,5 +1,6 @@
 package org.graft.evaluate;
 
+import org.graft.model.EvaluationReport;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;

@@ -27,7 +27,7 @@ final class BundleEntries {
     static final String COEFFICIENTS = "coefficients.bin";
     static final String UPDATER = "updaterState.bin";
     private static final Set<String> KNOWN = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER,
-            ModelBundle.DESCRIPTION_ENTRY);
+            ModelBundle.DESCRIPTION_ENTRY, Checkpoint.STATE_ENTRY);
     /** An EfficientNet-B0 bundle holds 21 MB; this leaves room for models fifty times larger. */
     private static final long MAX_ENTRY_BYTES = 1L << 30;
 

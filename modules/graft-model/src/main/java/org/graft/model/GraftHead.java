@@ -20,6 +20,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * (graft-train) and Spark (graft-spark) build and take apart models through this one definition.
  */
 public final class GraftHead {
+    /** The global average pooling the head adds when the backbone's features are a map. */
+    public static final String POOL = "graft_pool";
     public static final String DROPOUT = "graft_dropout";
     public static final String OUTPUT = "graft_output";
     /** The input of {@link #standalone}: one feature vector per image. */

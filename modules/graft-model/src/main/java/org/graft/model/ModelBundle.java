@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -41,6 +42,11 @@ public record ModelBundle(ComputationGraph graph, ModelDescription description) 
      * needs to continue training exactly where it stopped).
      */
     public void save(Path zip, boolean withUpdater) throws IOException {
+        save(zip, withUpdater, Map.of());
+    }
+
+    /** As above, with further entries of the names {@link BundleEntries} knows (a checkpoint's state). */
+    void save(Path zip, boolean withUpdater, Map<String, byte[]> extra) throws IOException {
         byte[] json = Json.mapper().writeValueAsBytes(description);
         Path dl4j = Files.createTempFile(zip.toAbsolutePath().getParent(), ".dl4j-", ".zip");
         try {
@@ -61,6 +67,11 @@ public record ModelBundle(ComputationGraph graph, ModelDescription description) 
                 zos.putNextEntry(new ZipEntry(DESCRIPTION_ENTRY));
                 zos.write(json);
                 zos.closeEntry();
+                for (Map.Entry<String, byte[]> e : extra.entrySet()) {
+                    zos.putNextEntry(new ZipEntry(e.getKey()));
+                    zos.write(e.getValue());
+                    zos.closeEntry();
+                }
                 zos.finish();
             });
         } finally {
@@ -96,8 +107,11 @@ public record ModelBundle(ComputationGraph graph, ModelDescription description) 
      * reported with the file's name.
      */
     public static ModelBundle load(Path runOrZip, boolean withUpdater) {
-        Path zip = resolve(runOrZip);
-        BundleEntries entries = BundleEntries.read(zip, Set.of());
+        return load(BundleEntries.read(resolve(runOrZip), Set.of()), withUpdater);
+    }
+
+    static ModelBundle load(BundleEntries entries, boolean withUpdater) {
+        Path zip = entries.file();
         ModelDescription description = BundleChecks.description(entries);
         try {
             ComputationGraph graph = BundleChecks.graph(entries, withUpdater);

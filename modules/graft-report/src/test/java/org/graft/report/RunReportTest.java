@@ -1,17 +1,13 @@
 package org.graft.report;
 
-import org.graft.backbone.TinyBackbone;
 import org.graft.common.Json;
 import org.graft.data.TestImages;
-import org.graft.train.TrainingConfig;
-import org.graft.train.TrainingJob;
-import org.graft.train.TrainingResult;
+import org.graft.model.TinyRuns;
+import org.graft.model.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,12 +28,9 @@ class RunReportTest {
         Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "red"),
                 List.of(Color.BLUE, Color.RED), 10, 40, 5);
         Files.writeString(data.resolve("red/broken.png"), "not an image");
-        TrainingResult r = TrainingJob.builder().setTrainData(data).setBackbone(TinyBackbone.load(tmp.resolve("c")))
-                .setRunDir(tmp.resolve("run"))
-                .optConfig(TrainingConfig.defaults().withEpochs(3).withBatchSize(8).withLearningRate(0.01))
-                .optProgress(false).optOut(new PrintStream(OutputStream.nullOutputStream())).build().run();
+        TinyRuns.Run r = TinyRuns.write(tmp.resolve("run"), data);
 
-        Path file = RunReport.write(r.runDir());
+        Path file = RunReport.write(r.folder().dir());
         String html = Files.readString(file);
         for (String section : RunReport.SECTIONS) {
             assertTrue(html.contains("<section id=\"" + section + "\">"), section);
@@ -45,7 +38,7 @@ class RunReportTest {
         // the confusion table holds exactly the counts in metrics.json
         @SuppressWarnings("unchecked")
         Map<String, Object> cm = (Map<String, Object>) Json.mapper()
-                .readValue(r.runDir().resolve("metrics.json").toFile(), Map.class).get("confusionMatrix");
+                .readValue(r.folder().file(RunFolder.METRICS).toFile(), Map.class).get("confusionMatrix");
         @SuppressWarnings("unchecked")
         List<List<Integer>> matrix = (List<List<Integer>>) cm.get("matrix");
         List<String> labels = List.of("blue", "red");

@@ -1,15 +1,11 @@
 package org.graft.spark;
 
 import org.apache.spark.sql.SparkSession;
-import org.graft.backbone.TinyBackbone;
 import org.graft.data.TestImages;
-import org.graft.train.TrainingConfig;
-import org.graft.train.TrainingJob;
+import org.graft.model.TinyRuns;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * What the Spark tests share, made once per JVM: a local[2] Spark session (loopback only, no UI), synthetic colour
- * classes and a classifier trained on them with the tiny Keras backbone (a few seconds).
+ * classes and a run folder of the shared colour classifier ({@link TinyRuns}).
  */
 final class SparkFixtures {
     static final List<String> CLASSES = List.of("blue", "green", "red");
@@ -65,15 +61,11 @@ final class SparkFixtures {
         return data;
     }
 
-    /** A run folder holding a model trained as TinyTrainingTest trains one (5 epochs). */
+    /** A run folder of the colour classifier, as graft train leaves one. */
     static synchronized Path run() throws Exception {
         if (run == null) {
             Path dir = root().resolve("run");
-            TrainingJob.builder().setTrainData(data()).setBackbone(TinyBackbone.load(root().resolve("cache")))
-                    .setRunDir(dir)
-                    .optConfig(TrainingConfig.defaults().withEpochs(5).withBatchSize(8).withLearningRate(0.01)
-                            .withPatience(0))
-                    .optProgress(false).optOut(new PrintStream(OutputStream.nullOutputStream())).build().run();
+            TinyRuns.write(dir, data());
             run = dir;
         }
         return run;

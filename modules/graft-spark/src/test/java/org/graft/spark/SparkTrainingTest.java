@@ -8,7 +8,7 @@ import org.graft.data.ImageLoader;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.Predictor;
-import org.graft.train.HeadGrafter;
+import org.graft.model.GraftHead;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,8 +35,7 @@ class SparkTrainingTest {
                 null).collectAsList();
         assertEquals(45, rows.size());
         ModelBundle bundle = ModelBundle.load(run);
-        ComputationGraph extractor = HeadGrafter.featureExtractor(bundle.graph(),
-                FeatureGraphs.headInput(bundle.graph()));
+        ComputationGraph extractor = GraftHead.cut(bundle.graph(), FeatureGraphs.headInput(bundle.graph()));
         ImageLoader loader = new ImageLoader(bundle.description().preprocessing());
         for (Row row : rows.subList(0, 5)) {
             Path image = data.resolve(row.getString(0));

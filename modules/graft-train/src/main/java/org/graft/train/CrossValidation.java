@@ -5,9 +5,9 @@ import org.graft.common.Json;
 import org.graft.data.Grouping;
 import org.graft.data.ImageFolder;
 import org.graft.data.Split;
+import org.graft.model.run.RunFolder;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * fold's {@link TrainingJob} is configured by {@code optJob}.
  */
 public final class CrossValidation {
-    public static final String SUMMARY_FILE = "folds.json";
+    public static final String SUMMARY_FILE = RunFolder.FOLDS;
 
     private final Path trainData;
     private final Supplier<Backbone> backbone;
@@ -37,17 +37,17 @@ public final class CrossValidation {
     private final TrainingConfig config;
     private final Grouping grouping;
     private final Consumer<TrainingJob.Builder> jobOptions;
-    private final PrintStream out;
+    private final List<TrainingListener> listeners;
 
     private CrossValidation(Builder b) {
         this.trainData = b.trainData;
         this.backbone = b.backbone;
         this.runDir = b.runDir;
         this.folds = b.folds;
-        this.config = b.config.validated();
+        this.config = b.config;
         this.grouping = b.grouping == null ? Grouping.none() : b.grouping;
         this.jobOptions = b.jobOptions;
-        this.out = b.out;
+        this.listeners = List.copyOf(b.listeners);
     }
 
     /** One fold's figures. */
@@ -57,6 +57,16 @@ public final class CrossValidation {
     /** All folds, with mean and sample standard deviation of accuracy and macro F1. */
     public record Result(Path runDir, List<Fold> folds, List<TrainingResult> runs, double meanAccuracy,
                          double sdAccuracy, double meanMacroF1, double sdMacroF1) {
+        /** One line per fold, then the summary. */
+        public String table() {
+            StringBuilder sb = new StringBuilder();
+            for (Fold f : folds) {
+                sb.append(String.format(Locale.ROOT, "  fold %d: accuracy %.4f, macro F1 %.4f (%d validation images, "
+                        + "best epoch %d)%n", f.fold(), f.accuracy(), f.macroF1(), f.validationImages(), f.bestEpoch()));
+            }
+            return sb.append(summary()).toString();
+        }
+
         public String summary() {
             return String.format(Locale.ROOT, "%d-fold cross-validation: accuracy %.4f ± %.4f, macro F1 %.4f ± %.4f",
                     folds.size(), meanAccuracy, sdAccuracy, meanMacroF1, sdMacroF1);
@@ -76,9 +86,12 @@ public final class CrossValidation {
         List<Fold> figures = new ArrayList<>();
         List<TrainingResult> runs = new ArrayList<>();
         for (int k = 0; k < splits.size(); k++) {
-            out.printf(Locale.ROOT, "%n== Fold %d of %d ==%n", k + 1, splits.size());
+            TrainingListener.Notice header = new TrainingListener.Notice(TrainingListener.Notice.Kind.FOLD,
+                    String.format(Locale.ROOT, "%n== Fold %d of %d ==", k + 1, splits.size()));
+            listeners.forEach(l -> l.onNotice(header));
             TrainingJob.Builder job = TrainingJob.builder().optSplit(splits.get(k)).setBackbone(loaded)
-                    .setRunDir(runDir.resolve("fold-" + (k + 1))).optConfig(config).optGrouping(grouping).optOut(out);
+                    .setRunDir(RunFolder.at(runDir).fold(k + 1).dir()).optConfig(config).optGrouping(grouping);
+            listeners.forEach(job::addListener);
             jobOptions.accept(job);
             TrainingResult r = job.build().run();
             runs.add(r);
@@ -97,13 +110,7 @@ public final class CrossValidation {
         json.put("sdMacroF1", result.sdMacroF1());
         json.put("grouping", grouping.describe());
         json.put("seed", config.seed());
-        Json.write(runDir.resolve(SUMMARY_FILE), json);
-        out.println();
-        for (Fold f : figures) {
-            out.printf(Locale.ROOT, "  fold %d: accuracy %.4f, macro F1 %.4f (%d validation images, best epoch %d)%n",
-                    f.fold(), f.accuracy(), f.macroF1(), f.validationImages(), f.bestEpoch());
-        }
-        out.println(result.summary());
+        Json.write(runDir.resolve(RunFolder.FOLDS), json);
         return result;
     }
 
@@ -136,7 +143,7 @@ public final class CrossValidation {
         private TrainingConfig config = TrainingConfig.defaults();
         private Grouping grouping;
         private Consumer<TrainingJob.Builder> jobOptions = j -> { };
-        private PrintStream out = System.out;
+        private final List<TrainingListener> listeners = new ArrayList<>();
 
         public Builder setTrainData(Path dir) {
             this.trainData = dir;
@@ -168,14 +175,15 @@ public final class CrossValidation {
             return this;
         }
 
-        /** Further settings of every fold's run (progress, UI, feature cache, engine). */
+        /** Further settings of every fold's run (UI, feature cache, engine). */
         public Builder optJob(Consumer<TrainingJob.Builder> options) {
             this.jobOptions = options;
             return this;
         }
 
-        public Builder optOut(PrintStream out) {
-            this.out = out;
+        /** Adds a listener to every fold's run (and tells it where each fold begins). */
+        public Builder addListener(TrainingListener listener) {
+            this.listeners.add(listener);
             return this;
         }
 

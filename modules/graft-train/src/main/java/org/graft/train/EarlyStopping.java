@@ -1,5 +1,7 @@
 package org.graft.train;
 
+import org.graft.model.run.EpochStats;
+
 import java.util.List;
 
 /**

@@ -27,7 +27,7 @@ import java.util.List;
  * BatchNorm uses its stored ImageNet statistics.
  */
 public final class HeadGrafter {
-    public static final String POOL = "graft_pool";
+    public static final String POOL = GraftHead.POOL;
     public static final String DROPOUT = GraftHead.DROPOUT;
     public static final String OUTPUT = GraftHead.OUTPUT;
 

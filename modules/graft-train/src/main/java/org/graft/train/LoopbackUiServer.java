@@ -28,13 +28,11 @@ final class LoopbackUiServer {
     }
 
     static VertxUIServer start(String host, int port) {
-        // DL4J reads its port from this property when the verticle starts
-        System.setProperty("org.deeplearning4j.ui.port", String.valueOf(port));
         Vertx vertx = Vertx.vertx();
         VertxUIServer server = new VertxUIServer() {
             @Override
             public void init(Vertx real, Context context) {
-                super.init(bound(real, host), context);
+                super.init(bound(real, host, port), context);
             }
         };
         CompletableFuture<String> deployed = new CompletableFuture<>();
@@ -58,16 +56,17 @@ final class LoopbackUiServer {
     }
 
     /**
-     * The same HTTP server, except that {@code listen(port, handler)} (which in Vert.x 3 means all interfaces)
-     * listens on {@code host}. Fluent calls return the wrapper, so a chained {@code listen} is caught too.
+     * The same HTTP server, except that {@code listen(port, handler)} (which in Vert.x 3 means all interfaces, on
+     * the port DL4J read from a system property or its default) listens on {@code host:port}. Fluent calls return
+     * the wrapper, so a chained {@code listen} is caught too.
      */
-    private static HttpServer boundServer(HttpServer real, String host) {
+    private static HttpServer boundServer(HttpServer real, String host, int port) {
         return (HttpServer) Proxy.newProxyInstance(LoopbackUiServer.class.getClassLoader(),
                 new Class<?>[]{HttpServer.class}, (proxy, method, args) -> {
                     Object result;
                     try {
                         if (method.getName().equals("listen") && args != null && args.length == 2
-                                && args[0] instanceof Integer port && args[1] instanceof Handler<?> handler) {
+                                && args[0] instanceof Integer && args[1] instanceof Handler<?> handler) {
                             @SuppressWarnings({"unchecked", "rawtypes"})
                             Object r = real.listen(port, host, (Handler) handler);
                             result = r;
@@ -81,8 +80,8 @@ final class LoopbackUiServer {
                 });
     }
 
-    /** The same Vert.x, except that HTTP servers listen on {@code host} only. */
-    private static Vertx bound(Vertx real, String host) {
+    /** The same Vert.x, except that HTTP servers listen on {@code host:port} only. */
+    private static Vertx bound(Vertx real, String host, int port) {
         Set<Class<?>> interfaces = new LinkedHashSet<>();
         for (Class<?> c = real.getClass(); c != null; c = c.getSuperclass()) {
             interfaces.addAll(java.util.List.of(c.getInterfaces()));
@@ -90,7 +89,7 @@ final class LoopbackUiServer {
         return (Vertx) Proxy.newProxyInstance(LoopbackUiServer.class.getClassLoader(),
                 interfaces.toArray(Class<?>[]::new), (proxy, method, args) -> {
                     if (method.getName().equals("createHttpServer") && (args == null || args.length == 0)) {
-                        return boundServer(real.createHttpServer(new HttpServerOptions().setHost(host)), host);
+                        return boundServer(real.createHttpServer(new HttpServerOptions().setHost(host)), host, port);
                     }
                     try {
                         return method.invoke(real, args);

@@ -1,10 +1,14 @@
 package org.graft.train;
 
 import org.graft.common.BadOptionException;
-import org.graft.common.GraftException;
+import org.graft.data.Augmentation;
+
+import java.util.Locale;
 
 /**
- * The training recipe: everything that decides the trained weights, recorded in the model's provenance.
+ * The training recipe: everything that decides the trained weights, recorded in the model's provenance and in the
+ * run's {@code recipe.json}. The defaults here are the only ones: the command line shows them and fills in what a
+ * user leaves out from {@link #defaults()}.
  *
  * <p>Defaults follow the course notebook this toolkit grew from (Adam at 1e-3, batch 32, Dropout(0.2) before the
  * new softmax layer, an 80/20 stratified split) and, for fine-tuning, the Keras transfer-learning guide's advice
@@ -23,8 +27,8 @@ import org.graft.common.GraftException;
  *                          into the convolutions, which small batches of a small data set would otherwise upset)
  * @param monitor           what picks the best epoch and drives early stopping
  * @param patience          stop a phase after this many epochs without improvement of {@code monitor}; 0 = never
- * @param classWeights      "none", "auto" (inverse class frequency) or "label=weight,..." (see {@link ClassWeights})
- * @param augmentation      training-image augmentation spec ("none", "standard", "photo", or a list)
+ * @param classWeights      how classes weigh in the loss
+ * @param augmentation      training-image augmentation ({@link Augmentation#NONE} for none)
  * @param dropout           probability of dropping an activation before the new output layer (Keras convention)
  * @param uiStatsEvery      with the training UI on, record statistics every this many iterations
  * @param inferenceBatch    images per forward pass when nothing is learned (features, validation). Small batches
@@ -33,8 +37,9 @@ import org.graft.common.GraftException;
  */
 public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze, int batchSize, double learningRate,
                              double backboneLearningRate, Schedule schedule, int warmupEpochs, boolean trainBatchNorm,
-                             Monitor monitor, int patience, String classWeights, String augmentation, long seed,
-                             double dropout, double validationFraction, int uiStatsEvery, int inferenceBatch) {
+                             Monitor monitor, int patience, ClassWeighting classWeights, Augmentation augmentation,
+                             long seed, double dropout, double validationFraction, int uiStatsEvery,
+                             int inferenceBatch) {
 
     /** See {@code inferenceBatch}: the best of 1, 2, 4, 8 and 32 measured on 2 CPU cores. */
     public static final int DEFAULT_INFERENCE_BATCH = 4;
@@ -52,10 +57,14 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
 
         public static Schedule parse(String s) {
             try {
-                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace("-", ""));
+                return valueOf(s.trim().toUpperCase(Locale.ROOT).replace("-", ""));
             } catch (IllegalArgumentException e) {
                 throw new BadOptionException("Unknown --schedule '" + s + "'.", "Use constant, cosine or onecycle.");
             }
+        }
+
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -64,7 +73,7 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
         VAL_LOSS, MACRO_F1, ACCURACY;
 
         public static Monitor parse(String s) {
-            return switch (s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+            return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
                 case "val-loss", "loss" -> VAL_LOSS;
                 case "macro-f1", "f1" -> MACRO_F1;
                 case "accuracy", "acc" -> ACCURACY;
@@ -74,111 +83,15 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
         }
 
         public String cliName() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
-    public static TrainingConfig defaults() {
-        return new TrainingConfig(Mode.TRANSFER, 10, 5, ALL_BLOCKS, 32, 1e-3, 1e-4, Schedule.CONSTANT, 0, false,
-                Monitor.MACRO_F1, 5, "none", "none", 42, 0.2, 0.2, 10, DEFAULT_INFERENCE_BATCH);
-    }
-
-    /**
-     * The mode with the defaults that suit it: fine-tuning gets a cosine schedule with one warm-up epoch; transfer
-     * training of the head alone keeps a constant rate (it converges in a few epochs on cached features).
-     */
-    public TrainingConfig withMode(Mode m) {
-        Builder b = toBuilder();
-        b.mode = m;
-        if (m == Mode.FINETUNE && schedule == Schedule.CONSTANT && warmupEpochs == 0) {
-            b.schedule = Schedule.COSINE;
-            b.warmupEpochs = 1;
-        }
-        return b.build();
-    }
-
-    public TrainingConfig withEpochs(int e) {
-        Builder b = toBuilder();
-        b.epochs = e;
-        return b.build();
-    }
-
-    public TrainingConfig withBatchSize(int n) {
-        Builder b = toBuilder();
-        b.batchSize = n;
-        return b.build();
-    }
-
-    /** The head's learning rate; the backbone's stays a tenth of it unless set on its own. */
-    public TrainingConfig withLearningRate(double lr) {
-        Builder b = toBuilder();
-        if (backboneLearningRate == learningRate / 10) {
-            b.backboneLearningRate = lr / 10;
-        }
-        b.learningRate = lr;
-        return b.build();
-    }
-
-    public TrainingConfig withSeed(long s) {
-        Builder b = toBuilder();
-        b.seed = s;
-        return b.build();
-    }
-
-    public TrainingConfig withValidationFraction(double f) {
-        Builder b = toBuilder();
-        b.validationFraction = f;
-        return b.build();
-    }
-
-    public TrainingConfig withInferenceBatch(int n) {
-        Builder b = toBuilder();
-        b.inferenceBatch = n;
-        return b.build();
-    }
-
-    public TrainingConfig withPatience(int p) {
-        Builder b = toBuilder();
-        b.patience = p;
-        return b.build();
-    }
-
-    public TrainingConfig withHeadEpochs(int e) {
-        Builder b = toBuilder();
-        b.headEpochs = e;
-        return b.build();
-    }
-
-    public TrainingConfig withAugmentation(String spec) {
-        Builder b = toBuilder();
-        b.augmentation = spec;
-        return b.build();
-    }
-
-    public TrainingConfig withClassWeights(String spec) {
-        Builder b = toBuilder();
-        b.classWeights = spec;
-        return b.build();
-    }
-
-    public TrainingConfig withMonitor(Monitor m) {
-        Builder b = toBuilder();
-        b.monitor = m;
-        return b.build();
-    }
-
-    /** Epochs of the head-only phase that this run actually has (fine-tuning only). */
-    public int headPhaseEpochs() {
-        return mode == Mode.FINETUNE ? headEpochs : 0;
-    }
-
-    /** All epochs the run may take, phases together. */
-    public int totalEpochs() {
-        return headPhaseEpochs() + epochs;
-    }
-
-    /** Checks values a user typed, with messages that say what is allowed. */
-    public TrainingConfig validated() {
+    /** Checks values a user typed, with messages that say what is allowed (also for a recipe read from a file). */
+    public TrainingConfig {
+        require(mode != null && schedule != null && monitor != null, "mode, schedule and monitor must be set");
+        require(classWeights != null && augmentation != null, "class weights and augmentation must be set "
+                + "(ClassWeighting.NONE, Augmentation.NONE for none)");
         require(epochs >= 1, "--epochs must be at least 1 (got " + epochs + ")");
         require(headEpochs >= 0, "--head-epochs must be 0 or more (got " + headEpochs + ")");
         require(unfreeze == ALL_BLOCKS || unfreeze >= 1, "--unfreeze must be 'all' or a number of blocks of 1 or "
@@ -196,72 +109,127 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
                 "--val-fraction must be between 0 and 1 (got " + validationFraction + ")");
         require(uiStatsEvery >= 1, "the UI statistics interval must be at least 1");
         require(inferenceBatch >= 1, "--inference-batch must be at least 1 (got " + inferenceBatch + ")");
-        require(schedule != null && monitor != null && mode != null, "mode, schedule and monitor must be set");
-        require(classWeights != null && augmentation != null, "class weights and augmentation must be set "
-                + "(\"none\" for none)");
-        return this;
     }
 
     private static void require(boolean ok, String message) {
         if (!ok) {
-            throw new BadOptionException(message, null);
+            throw new BadOptionException(message + ".", null);
         }
     }
 
-    public Builder toBuilder() {
-        return new Builder(this);
+    /** The defaults, in transfer mode. */
+    public static TrainingConfig defaults() {
+        return builder().build();
     }
 
     public static Builder builder() {
-        return defaults().toBuilder();
+        return new Builder();
     }
 
-    /** Builder for the options a user rarely sets; every field starts at its default. */
-    public static final class Builder {
-        private Mode mode;
-        private int epochs;
-        private int headEpochs;
-        private int unfreeze;
-        private int batchSize;
-        private double learningRate;
-        private double backboneLearningRate;
-        private Schedule schedule;
-        private int warmupEpochs;
-        private boolean trainBatchNorm;
-        private Monitor monitor;
-        private int patience;
-        private String classWeights;
-        private String augmentation;
-        private long seed;
-        private double dropout;
-        private double validationFraction;
-        private int uiStatsEvery;
-        private int inferenceBatch;
+    /**
+     * A builder holding this recipe. A value that is what the mode would choose anyway (the schedule, the warm-up,
+     * a backbone rate of a tenth of the head's) is not held as given, so that changing the mode or the learning
+     * rate on the builder moves it along, as it would have on the command line.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mode = mode;
+        b.epochs = epochs;
+        b.headEpochs = headEpochs;
+        b.unfreeze = unfreeze;
+        b.batchSize = batchSize;
+        b.learningRate = learningRate;
+        b.trainBatchNorm = trainBatchNorm;
+        b.monitor = monitor;
+        b.patience = patience;
+        b.classWeights = classWeights;
+        b.augmentation = augmentation;
+        b.seed = seed;
+        b.dropout = dropout;
+        b.validationFraction = validationFraction;
+        b.uiStatsEvery = uiStatsEvery;
+        b.inferenceBatch = inferenceBatch;
+        b.schedule = schedule == Builder.defaultSchedule(mode) ? null : schedule;
+        b.warmupEpochs = warmupEpochs == Builder.defaultWarmup(mode) ? null : warmupEpochs;
+        b.backboneLearningRate = backboneLearningRate == learningRate / 10 ? null : backboneLearningRate;
+        return b;
+    }
 
-        private Builder(TrainingConfig c) {
-            mode = c.mode;
-            epochs = c.epochs;
-            headEpochs = c.headEpochs;
-            unfreeze = c.unfreeze;
-            batchSize = c.batchSize;
-            learningRate = c.learningRate;
-            backboneLearningRate = c.backboneLearningRate;
-            schedule = c.schedule;
-            warmupEpochs = c.warmupEpochs;
-            trainBatchNorm = c.trainBatchNorm;
-            monitor = c.monitor;
-            patience = c.patience;
-            classWeights = c.classWeights;
-            augmentation = c.augmentation;
-            seed = c.seed;
-            dropout = c.dropout;
-            validationFraction = c.validationFraction;
-            uiStatsEvery = c.uiStatsEvery;
-            inferenceBatch = c.inferenceBatch;
+    /** Epochs of the head-only phase that this run actually has (fine-tuning only). */
+    public int headPhaseEpochs() {
+        return mode == Mode.FINETUNE ? headEpochs : 0;
+    }
+
+    /** All epochs the run may take, phases together. */
+    public int totalEpochs() {
+        return headPhaseEpochs() + epochs;
+    }
+
+    /**
+     * Builder: every value is optional and starts at its default. The schedule and warm-up default by mode (cosine
+     * with one warm-up epoch for fine-tuning, a constant rate for transfer, which converges in a few epochs on
+     * cached features); the backbone's learning rate defaults to a tenth of the head's.
+     */
+    public static final class Builder {
+        private Mode mode = Mode.TRANSFER;
+        private int epochs = 10;
+        private int headEpochs = 5;
+        private int unfreeze = ALL_BLOCKS;
+        private int batchSize = 32;
+        private double learningRate = 1e-3;
+        private Double backboneLearningRate;
+        private Schedule schedule;
+        private Integer warmupEpochs;
+        private boolean trainBatchNorm;
+        private Monitor monitor = Monitor.MACRO_F1;
+        private int patience = 5;
+        private ClassWeighting classWeights = ClassWeighting.NONE;
+        private Augmentation augmentation = Augmentation.NONE;
+        private long seed = 42;
+        private double dropout = 0.2;
+        private double validationFraction = 0.2;
+        private int uiStatsEvery = 10;
+        private int inferenceBatch = DEFAULT_INFERENCE_BATCH;
+
+        private Builder() {
+        }
+
+        static Schedule defaultSchedule(Mode mode) {
+            return mode == Mode.FINETUNE ? Schedule.COSINE : Schedule.CONSTANT;
+        }
+
+        static int defaultWarmup(Mode mode) {
+            return mode == Mode.FINETUNE ? 1 : 0;
+        }
+
+        public Builder optMode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder optHeadEpochs(int epochs) {
+            this.headEpochs = epochs;
+            return this;
         }
 
         public Builder optUnfreeze(int blocks) {
             this.unfreeze = blocks;
+            return this;
+        }
+
+        public Builder optBatchSize(int n) {
+            this.batchSize = n;
+            return this;
+        }
+
+        /** The head's learning rate; the backbone's follows at a tenth unless set on its own. */
+        public Builder optLearningRate(double lr) {
+            this.learningRate = lr;
             return this;
         }
 
@@ -285,15 +253,58 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
             return this;
         }
 
+        public Builder optMonitor(Monitor m) {
+            this.monitor = m;
+            return this;
+        }
+
+        public Builder optPatience(int p) {
+            this.patience = p;
+            return this;
+        }
+
+        public Builder optClassWeights(ClassWeighting w) {
+            this.classWeights = w;
+            return this;
+        }
+
+        public Builder optAugmentation(Augmentation a) {
+            this.augmentation = a;
+            return this;
+        }
+
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
         public Builder optDropout(double p) {
             this.dropout = p;
             return this;
         }
 
+        public Builder optValidationFraction(double f) {
+            this.validationFraction = f;
+            return this;
+        }
+
+        public Builder optUiStatsEvery(int n) {
+            this.uiStatsEvery = n;
+            return this;
+        }
+
+        public Builder optInferenceBatch(int n) {
+            this.inferenceBatch = n;
+            return this;
+        }
+
+        /** The recipe, checked. */
         public TrainingConfig build() {
             return new TrainingConfig(mode, epochs, headEpochs, unfreeze, batchSize, learningRate,
-                    backboneLearningRate, schedule, warmupEpochs, trainBatchNorm, monitor, patience, classWeights,
-                    augmentation, seed, dropout, validationFraction, uiStatsEvery, inferenceBatch);
+                    backboneLearningRate != null ? backboneLearningRate : learningRate / 10,
+                    schedule != null ? schedule : defaultSchedule(mode),
+                    warmupEpochs != null ? warmupEpochs : defaultWarmup(mode), trainBatchNorm, monitor, patience,
+                    classWeights, augmentation, seed, dropout, validationFraction, uiStatsEvery, inferenceBatch);
         }
     }
 }

@@ -1,7 +1,8 @@
 package org.graft.train;
 
-import org.graft.evaluate.EvaluationReport;
+import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.EpochStats;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -58,9 +58,9 @@ class EfficientNetTransferTest {
         // with real statistics; HymenopteraTransferTest fine-tunes those with BatchNorm frozen)
         return TrainingJob.builder().setTrainData(data).setBackbone(() -> loader.load("efficientnet-b0"))
                 .setRunDir(tmp.resolve(run))
-                .optConfig(TrainingConfig.defaults().withMode(mode).withHeadEpochs(1).withEpochs(epochs)
-                        .withBatchSize(4).toBuilder().optTrainBatchNorm(true).build())
-                .optProgress(false).optOut(new PrintStream(OutputStream.nullOutputStream())).build().run();
+                .optConfig(TrainingConfig.builder().optMode(mode).optHeadEpochs(1).optEpochs(epochs).optBatchSize(4)
+                        .optTrainBatchNorm(true).build())
+                .build().run();
     }
 
     @Test

@@ -5,8 +5,12 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
 import org.graft.backbone.TinyBackbone;
+import org.graft.data.Augmentation;
 import org.graft.data.ImageEntry;
 import org.graft.data.TestImages;
+import org.graft.model.run.EpochStats;
+import org.graft.model.run.RunFolder;
+import org.graft.model.run.TrainingPhase;
 import org.graft.model.schedule.WarmupSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +46,6 @@ class FineTuningTest {
     @TempDir
     static Path tmp;
     static Path data;
-    static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @BeforeAll
     static void data() {
@@ -51,13 +54,13 @@ class FineTuningTest {
     }
 
     private static TrainingConfig small(Mode mode) {
-        return TrainingConfig.defaults().withMode(mode).withHeadEpochs(1).withEpochs(2).withBatchSize(8)
-                .withLearningRate(0.01).withPatience(0);
+        return TrainingConfig.builder().optMode(mode).optHeadEpochs(1).optEpochs(2).optBatchSize(8)
+                .optLearningRate(0.01).optPatience(0).build();
     }
 
     private static TrainingResult train(Backbone b, TrainingConfig config, String run) throws Exception {
         return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(run)).optConfig(config)
-                .optProgress(false).optOut(QUIET).build().run();
+                .build().run();
     }
 
     @Test
@@ -104,10 +107,14 @@ class FineTuningTest {
         for (int i = 0; i < 30; i++) {
             imbalanced.add(new ImageEntry(Path.of("g" + i), i < 6 ? "bad" : "good"));
         }
-        double[] w = ClassWeights.resolve("auto", labels, imbalanced);
+        double[] w = ClassWeighting.parse("auto").resolve(labels, imbalanced);
         assertArrayEquals(new double[]{30 / (2.0 * 6), 30 / (2.0 * 24)}, w, 1e-12);
-        assertArrayEquals(new double[]{3, 1}, ClassWeights.resolve("bad=3", labels, imbalanced), 1e-12);
-        assertNull(ClassWeights.resolve("none", labels, imbalanced));
+        assertArrayEquals(new double[]{3, 1}, ClassWeighting.parse("bad=3").resolve(labels, imbalanced), 1e-12);
+        assertNull(ClassWeighting.parse("none").resolve(labels, imbalanced));
+        // the recipe records the weights as a user would type them, and reads them back the same
+        assertEquals("bad=3,good=0.5", ClassWeighting.parse(" good=0.5, bad=3 ").spec());
+        assertEquals(ClassWeighting.parse("bad=3,good=0.5"), ClassWeighting.parse(ClassWeighting.parse(
+                "good=0.5,bad=3").spec()));
 
         // the head's loss on a batch: mean over examples of -w[y] log p[y]
         TrainingConfig config = TrainingConfig.defaults().toBuilder().optDropout(0).build();
@@ -148,7 +155,8 @@ class FineTuningTest {
     @Test
     void classWeightsReachTheTrainedModelsLoss() throws Exception {
         TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache-weights")),
-                small(Mode.TRANSFER).withClassWeights("red=4"), "weights");
+                small(Mode.TRANSFER).toBuilder().optClassWeights(ClassWeighting.parse("red=4")).build(),
+                "weights");
         var loss = ((org.deeplearning4j.nn.conf.layers.OutputLayer) r.bundle().graph()
                 .getLayer(HeadGrafter.OUTPUT).conf().getLayer()).getLossFn();
         var weights = ((org.nd4j.linalg.lossfunctions.impl.LossMCXENT) loss).getWeights();
@@ -160,14 +168,14 @@ class FineTuningTest {
         List<EpochStats> h = new ArrayList<>();
         double[] f1 = {0.5, 0.7, 0.6, 0.7, 0.65};
         for (int i = 0; i < f1.length; i++) {
-            h.add(new EpochStats(i + 1, "head", 1, 0.5, 1.0, 0.5, f1[i], 1e-3, 1));
+            h.add(new EpochStats(i + 1, TrainingPhase.HEAD, 1, 0.5, 1.0, 0.5, f1[i], 1e-3, 1));
         }
         // epoch 2 is best (epoch 4 ties on F1 but not on loss); three epochs since
         assertEquals(1, EarlyStopping.best(h, TrainingConfig.Monitor.MACRO_F1));
         assertTrue(EarlyStopping.shouldStop(h, TrainingConfig.Monitor.MACRO_F1, 3));
         assertFalse(EarlyStopping.shouldStop(h, TrainingConfig.Monitor.MACRO_F1, 4));
         assertFalse(EarlyStopping.shouldStop(h, TrainingConfig.Monitor.MACRO_F1, 0), "0 = never");
-        h.add(new EpochStats(6, "head", 1, 0.5, 0.9, 0.5, 0.7, 1e-3, 1));
+        h.add(new EpochStats(6, TrainingPhase.HEAD, 1, 0.5, 0.9, 0.5, 0.7, 1e-3, 1));
         assertEquals(5, EarlyStopping.best(h, TrainingConfig.Monitor.MACRO_F1), "same F1, lower loss");
         assertEquals(5, EarlyStopping.best(h, TrainingConfig.Monitor.VAL_LOSS));
     }
@@ -175,8 +183,8 @@ class FineTuningTest {
     @Test
     void aRunStopsEarlyWhenValidationStopsImproving() throws Exception {
         // colours are learnt at once: macro F1 reaches 1 and the loss soon stops falling enough to matter
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(40).withBatchSize(8).withLearningRate(0.05)
-                .withPatience(2).withMonitor(TrainingConfig.Monitor.ACCURACY);
+        TrainingConfig config = TrainingConfig.builder().optEpochs(40).optBatchSize(8).optLearningRate(0.05)
+                .optPatience(2).optMonitor(TrainingConfig.Monitor.ACCURACY).build();
         TrainingResult r = train(TinyBackbone.load(tmp.resolve("cache-early")), config, "early");
         assertTrue(r.history().size() < 40, "stopped after " + r.history().size() + " epochs");
         int best = EarlyStopping.best(r.history(), TrainingConfig.Monitor.ACCURACY);
@@ -187,7 +195,7 @@ class FineTuningTest {
     @Test
     void theSameSeedGivesTheSameRunEvenWithAugmentation() throws Exception {
         Backbone b = TinyBackbone.load(tmp.resolve("cache-repro"));
-        TrainingConfig config = small(Mode.FINETUNE).withAugmentation("photo");
+        TrainingConfig config = small(Mode.FINETUNE).toBuilder().optAugmentation(Augmentation.PHOTO).build();
         TrainingResult first = train(b, config, "repro-1");
         TrainingResult second = train(b, config, "repro-2");
         assertEquals(withoutTimes(first.history()), withoutTimes(second.history()));
@@ -197,24 +205,22 @@ class FineTuningTest {
         assertEquals(Files.readString(first.runDir().resolve("split.csv")),
                 Files.readString(second.runDir().resolve("split.csv")));
         // the samples of augmented images for the report: the plain crop and four variants per image
-        try (var samples = Files.list(first.runDir().resolve(TrainingJob.AUGMENTATION_DIR))) {
+        try (var samples = Files.list(first.runDir().resolve(RunFolder.AUGMENTATION))) {
             assertEquals(15, samples.filter(p -> p.toString().endsWith(".png")).count());
         }
-        TrainingResult other = train(b, config.withSeed(7), "repro-3");
+        TrainingResult other = train(b, config.toBuilder().optSeed(7).build(), "repro-3");
         assertFalse(withoutTimes(first.history()).equals(withoutTimes(other.history())), "another seed differs");
     }
 
     private static List<EpochStats> withoutTimes(List<EpochStats> h) {
-        return h.stream().map(s -> new EpochStats(s.epoch(), s.phase(), s.trainLoss(), s.trainAccuracy(),
-                s.validationLoss(), s.validationAccuracy(), s.validationMacroF1(), s.learningRate(), 0)).toList();
+        return h.stream().map(EpochStats::withoutTiming).toList();
     }
 
     @Test
     void kFoldCrossValidationReportsKResultsAndValidatesEachImageOnce() throws Exception {
         CrossValidation.Result cv = CrossValidation.builder().setTrainData(data)
                 .setBackbone(() -> TinyBackbone.load(tmp.resolve("cache-folds"))).setRunDir(tmp.resolve("folds"))
-                .setFolds(3).optConfig(small(Mode.TRANSFER).withEpochs(4)).optOut(QUIET)
-                .optJob(j -> j.optProgress(false)).build().run();
+                .setFolds(3).optConfig(small(Mode.TRANSFER).toBuilder().optEpochs(4).build()).build().run();
         assertEquals(3, cv.folds().size());
         assertEquals(45, cv.folds().stream().mapToInt(CrossValidation.Fold::validationImages).sum());
         Set<String> validated = new java.util.HashSet<>();

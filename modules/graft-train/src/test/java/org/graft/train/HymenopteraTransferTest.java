@@ -59,7 +59,6 @@ class HymenopteraTransferTest {
                 .setBackbone(b)
                 .setRunDir(tmp.resolve(name))
                 .optConfig(TrainingConfig.defaults())
-                .optProgress(false)
                 .build()
                 .run();
     }
@@ -90,8 +89,7 @@ class HymenopteraTransferTest {
                 .optValidationData(data.resolve("val"))
                 .setBackbone(backbone)
                 .setRunDir(tmp.resolve("finetune"))
-                .optConfig(TrainingConfig.defaults().withMode(Mode.FINETUNE))
-                .optProgress(false)
+                .optConfig(TrainingConfig.builder().optMode(Mode.FINETUNE).build())
                 .build()
                 .run();
         System.out.printf("hymenoptera val accuracy: transfer %.4f, fine-tune %.4f (best epoch %d, %s phase)%n",
@@ -109,8 +107,7 @@ class HymenopteraTransferTest {
                 .setTrainData(data.resolve("train"))
                 .setBackbone(backbone)
                 .setRunDir(tmp.resolve("split-run"))
-                .optConfig(TrainingConfig.defaults().withEpochs(2))
-                .optProgress(false)
+                .optConfig(TrainingConfig.builder().optEpochs(2).build())
                 .build()
                 .run();
         Path run = r.runDir();

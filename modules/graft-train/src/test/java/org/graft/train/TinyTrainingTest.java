@@ -5,6 +5,8 @@ import org.graft.backbone.TinyBackbone;
 import org.graft.data.ImageLoader;
 import org.graft.data.TestImages;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.EpochStats;
+import org.graft.model.run.TrainingPhase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +29,6 @@ class TinyTrainingTest {
     @TempDir
     static Path tmp;
     static Path data;
-    static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @BeforeAll
     static void data() {
@@ -37,9 +38,9 @@ class TinyTrainingTest {
 
     private TrainingResult train(Backbone b, Mode mode, String run, int epochs) throws Exception {
         return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(run))
-                .optConfig(TrainingConfig.defaults().withMode(mode).withEpochs(epochs).withBatchSize(8)
-                        .withLearningRate(0.01).withPatience(0))
-                .optProgress(false).optOut(QUIET).build().run();
+                .optConfig(TrainingConfig.builder().optMode(mode).optEpochs(epochs).optBatchSize(8)
+                        .optLearningRate(0.01).optPatience(0).build())
+                .build().run();
     }
 
     @Test
@@ -69,13 +70,14 @@ class TinyTrainingTest {
     void onnxRuntimeFeaturesTrainTheSameHead() throws Exception {
         Backbone b = TinyBackbone.load(tmp.resolve("cache-ort"));
         TrainingResult dl4j = train(b, Mode.TRANSFER, "engine-dl4j", 5);
-        TrainingResult ort = TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve("engine-ort"))
-                .optConfig(TrainingConfig.defaults().withEpochs(5).withBatchSize(8).withLearningRate(0.01))
-                .optEngine(org.graft.engine.Engine.ONNXRUNTIME)
-                .optProgress(false).optOut(QUIET).build().run();
+        TrainingResult ort = TrainingJob.builder().setTrainData(data).setBackbone(b)
+                .setRunDir(tmp.resolve("engine-ort"))
+                .optConfig(TrainingConfig.builder().optEpochs(5).optBatchSize(8).optLearningRate(0.01).build())
+                .optEngine(org.graft.engine.Engine.ONNXRUNTIME).build().run();
         for (int e = 0; e < 5; e++) {
             assertEquals(dl4j.history().get(e).trainLoss(), ort.history().get(e).trainLoss(), 1e-4, "epoch " + e);
-            assertEquals(dl4j.history().get(e).validationLoss(), ort.history().get(e).validationLoss(), 1e-4, "epoch " + e);
+            assertEquals(dl4j.history().get(e).validationLoss(), ort.history().get(e).validationLoss(), 1e-4,
+                    "epoch " + e);
         }
         assertEquals(dl4j.validation().accuracy(), ort.validation().accuracy());
     }
@@ -85,11 +87,11 @@ class TinyTrainingTest {
         Backbone b = TinyBackbone.load(tmp.resolve("cache2"));
         INDArray conv1Before = b.withBatchNormFolded().graph().getLayer("conv1").params().dup();
         TrainingResult r = TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve("finetune"))
-                .optConfig(TrainingConfig.defaults().withMode(Mode.FINETUNE).withHeadEpochs(2).withEpochs(3)
-                        .withBatchSize(8).withLearningRate(0.01).withPatience(0))
-                .optProgress(false).optOut(QUIET).build().run();
-        assertEquals(List.of("head", "head", "finetune", "finetune", "finetune"),
-                r.history().stream().map(EpochStats::phase).toList());
+                .optConfig(TrainingConfig.builder().optMode(Mode.FINETUNE).optHeadEpochs(2).optEpochs(3)
+                        .optBatchSize(8).optLearningRate(0.01).optPatience(0).build())
+                .build().run();
+        assertEquals(List.of(TrainingPhase.HEAD, TrainingPhase.HEAD, TrainingPhase.FINETUNE, TrainingPhase.FINETUNE,
+                TrainingPhase.FINETUNE), r.history().stream().map(EpochStats::phase).toList());
         assertFalse(conv1Before.equalsWithEps(r.bundle().graph().getLayer("conv1").params(), 1e-7),
                 "fine-tuning changes the backbone's first layer");
         assertEquals("finetune", r.bundle().description().training().mode());
@@ -121,7 +123,7 @@ class TinyTrainingTest {
                 b.preprocessing().shape(1), 'c'), Nd4j.create(loader.load(data.resolve("green/img_000.png")),
                 b.preprocessing().shape(1), 'c'));
         for (Mode mode : Mode.values()) {
-            var g = HeadGrafter.graft(b, 3, TrainingConfig.defaults().withMode(mode));
+            var g = HeadGrafter.graft(b, 3, TrainingConfig.builder().optMode(mode).build());
             // a training-mode forward pass: BatchNorm in training mode would use the batch's own statistics
             INDArray alone = g.feedForward(new INDArray[]{one}, true, false).get("conv1_bn");
             INDArray inBatch = g.feedForward(new INDArray[]{batch}, true, false).get("conv1_bn")
@@ -142,8 +144,8 @@ class TinyTrainingTest {
         java.util.function.Function<String, TrainingResult> run = name -> {
             try {
                 return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(name))
-                        .optConfig(TrainingConfig.defaults().withEpochs(3).withBatchSize(8))
-                        .optFeatureCache(cache).optProgress(false).optOut(QUIET).build().run();
+                        .optConfig(TrainingConfig.builder().optEpochs(3).optBatchSize(8).build())
+                        .optFeatureCache(cache).build().run();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

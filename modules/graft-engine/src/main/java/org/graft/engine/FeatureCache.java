@@ -1,4 +1,4 @@
-package org.graft.train;
+package org.graft.engine;
 
 import org.graft.common.AtomicFiles;
 import org.graft.common.Checksums;
@@ -28,15 +28,18 @@ public final class FeatureCache {
     private static final int MAGIC = 0x47524631; // "GRF1"
 
     private final Path dir;
+    private final int length;
     private final AtomicInteger hits = new AtomicInteger();
     private final AtomicInteger rejected = new AtomicInteger();
 
     /**
-     * @param root  the cache folder (e.g. GRAFT_HOME/cache/features)
-     * @param model a description of everything that decides the features; hashed into the folder name
+     * @param root   the cache folder (e.g. GRAFT_HOME/cache/features)
+     * @param model  a description of everything that decides the features; hashed into the folder name
+     * @param length the length of every feature vector
      */
-    public FeatureCache(Path root, String model) {
+    public FeatureCache(Path root, String model, int length) {
         this.dir = root.resolve(Checksums.sha256(model.getBytes(StandardCharsets.UTF_8)).substring(0, 24));
+        this.length = length;
     }
 
     public Path dir() {
@@ -57,7 +60,7 @@ public final class FeatureCache {
         return Checksums.sha256(image);
     }
 
-    public Optional<float[]> get(String key, int length) {
+    public Optional<float[]> get(String key) {
         Path file = dir.resolve(key + ".f32");
         if (!Files.isRegularFile(file)) {
             return Optional.empty();

@@ -1,8 +1,12 @@
-package org.graft.evaluate;
+package org.graft.model;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.graft.common.DamagedFileException;
 import org.graft.common.Json;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +55,47 @@ public record EvaluationReport(List<String> labels, int count, double accuracy, 
 
     public void writeJson(Path file) {
         Json.write(file, toJson());
+    }
+
+    /** Reads a {@code metrics.json} as {@link #toJson} writes it. */
+    public static EvaluationReport readJson(Path file) {
+        JsonNode m = Json.read(file, JsonNode.class);
+        try {
+            JsonNode cm = m.required("confusionMatrix");
+            List<String> labels = Json.mapper().convertValue(cm.required("labels"), new TypeReference<>() { });
+            long[][] matrix = Json.mapper().convertValue(cm.required("matrix"), long[][].class);
+            List<ClassMetrics> perClass = new ArrayList<>();
+            m.required("perClass").fields().forEachRemaining(e -> perClass.add(new ClassMetrics(e.getKey(),
+                    number(e.getValue().get("precision")), number(e.getValue().get("recall")),
+                    number(e.getValue().get("f1")), e.getValue().path("support").asLong())));
+            return new EvaluationReport(labels, m.path("count").asInt(), number(m.get("accuracy")),
+                    number(m.get("macroF1")), number(m.get("logLoss")), perClass, matrix,
+                    examples(m.get("misclassified")), examples(m.get("leastConfident")));
+        } catch (IllegalArgumentException e) {
+            // Jackson's required() and convertValue() say so for a missing or mistyped part
+            throw new DamagedFileException(file + " is not a metrics file Graft wrote: " + e.getMessage(),
+                    "Run 'graft evaluate' again to rewrite it.", e);
+        }
+    }
+
+    /** Jackson writes NaN as the string "NaN". */
+    private static double number(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return Double.NaN;
+        }
+        return n.isNumber() ? n.asDouble() : Double.parseDouble(n.asText("NaN"));
+    }
+
+    private static List<Misclassified> examples(JsonNode list) {
+        List<Misclassified> out = new ArrayList<>();
+        if (list != null) {
+            for (JsonNode x : list) {
+                out.add(new Misclassified(x.path("path").asText(), x.path("trueLabel").asText(),
+                        x.path("predictedLabel").asText(), number(x.get("predictedProbability")),
+                        number(x.get("trueProbability"))));
+            }
+        }
+        return out;
     }
 
     /** A short summary for the model's own description. */

@@ -1,4 +1,4 @@
-package org.graft.train;
+package org.graft.cli;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;

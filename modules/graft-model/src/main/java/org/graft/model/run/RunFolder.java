@@ -1,0 +1,206 @@
+package org.graft.model.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.graft.common.AtomicFiles;
+import org.graft.common.BadOptionException;
+import org.graft.common.DamagedFileException;
+import org.graft.common.Json;
+import org.graft.data.NearDuplicates;
+import org.graft.data.SkipLog;
+import org.graft.data.SkippedImage;
+import org.graft.data.Split;
+import org.graft.model.Checkpoint;
+import org.graft.model.EvaluationReport;
+import org.graft.model.ModelBundle;
+import org.graft.model.ModelDescription;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A run folder ({@code graft train --out}): the one definition of what it holds and how each file is read and
+ * written. Every command that makes or reads a run (train, evaluate, report, rerun, the demo, Spark) goes through
+ * it, so the layout lives here alone.
+ *
+ * <pre>
+ * model.zip             the best epoch's classifier (ModelBundle)
+ * checkpoints/last.zip  the latest epoch's learning graph and run state (Checkpoint), for --resume
+ * recipe.json           what the run was asked to do: enough to run it again (written by graft-train)
+ * split.csv             which image went to training or validation, with its label (and group)
+ * labels.txt            the classes, one a line, in output order
+ * history.json          one EpochStats per finished epoch
+ * metrics.json          the best model's validation figures (EvaluationReport)
+ * skipped.csv           files that could not be used, with the reason
+ * near-duplicates.csv   validation images that look like training images (only when there are any)
+ * augmentation/         sample augmented images (only with --augment)
+ * ui-stats.dl4j         DL4J's training statistics (only with --ui)
+ * report.html           the report
+ * folds.json, fold-K/   cross-validation's summary and one run folder per fold (--folds)
+ * </pre>
+ */
+public final class RunFolder {
+    public static final String MODEL = ModelBundle.FILE_NAME;
+    public static final String CHECKPOINT = "checkpoints/last.zip";
+    public static final String RECIPE = "recipe.json";
+    public static final String SPLIT = Split.MANIFEST_NAME;
+    public static final String LABELS = "labels.txt";
+    public static final String HISTORY = "history.json";
+    public static final String METRICS = "metrics.json";
+    public static final String SKIPPED = SkipLog.FILE_NAME;
+    public static final String NEAR_DUPLICATES = "near-duplicates.csv";
+    public static final String AUGMENTATION = "augmentation";
+    public static final String UI_STATS = "ui-stats.dl4j";
+    public static final String REPORT = "report.html";
+    public static final String FOLDS = "folds.json";
+    public static final String PREDICTIONS = "predictions.csv";
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** The run folder at {@code dir} (which need not exist yet). */
+    public static RunFolder at(Path dir) {
+        return new RunFolder(dir);
+    }
+
+    /**
+     * The run folder that holds {@code runOrModel}: a run folder itself, or the model.zip inside one (for commands
+     * that take either).
+     */
+    public static RunFolder holding(Path runOrModel) {
+        return new RunFolder(Files.isDirectory(runOrModel) ? runOrModel
+                : runOrModel.toAbsolutePath().normalize().getParent());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    public boolean has(String name) {
+        return Files.exists(dir.resolve(name));
+    }
+
+    /** Fold {@code k} (from 1) of a cross-validation run. */
+    public RunFolder fold(int k) {
+        return new RunFolder(dir.resolve("fold-" + k));
+    }
+
+    public void create() throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    // the model and its checkpoint
+
+    public ModelBundle readModel() {
+        return ModelBundle.load(dir);
+    }
+
+    public ModelDescription readDescription() {
+        return ModelBundle.readDescription(dir);
+    }
+
+    public void writeModel(ModelBundle bundle) throws IOException {
+        bundle.save(file(MODEL));
+    }
+
+    public boolean hasCheckpoint() {
+        return Files.isRegularFile(file(CHECKPOINT));
+    }
+
+    public Checkpoint readCheckpoint() {
+        return Checkpoint.load(file(CHECKPOINT));
+    }
+
+    public void writeCheckpoint(Checkpoint checkpoint) throws IOException {
+        Files.createDirectories(file(CHECKPOINT).getParent());
+        checkpoint.save(file(CHECKPOINT));
+    }
+
+    // what the run learnt from
+
+    public void writeSplit(Split split) throws IOException {
+        split.writeManifest(file(SPLIT));
+    }
+
+    /** The split as recorded, with paths resolved against the data folders the model's description names. */
+    public Split readSplit(ModelDescription description) {
+        Path manifest = file(SPLIT);
+        if (!Files.isRegularFile(manifest)) {
+            throw new BadOptionException(dir + " has no " + SPLIT + ".",
+                    "Give the images to evaluate on with --data DIR.");
+        }
+        return Split.readManifest(manifest, Path.of(description.data().trainFolder()),
+                Path.of(description.data().validationFolder()), description.labels());
+    }
+
+    public void writeLabels(List<String> labels) throws IOException {
+        AtomicFiles.write(file(LABELS), (String.join("\n", labels) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void writeSkipped(SkipLog log) throws IOException {
+        log.write(file(SKIPPED));
+    }
+
+    public List<SkippedImage> readSkipped() {
+        return Files.isRegularFile(file(SKIPPED)) ? SkipLog.read(file(SKIPPED)) : List.of();
+    }
+
+    /** Writes the pairs, or removes an old file when there are none (a rerun must not keep stale warnings). */
+    public void writeNearDuplicates(List<NearDuplicates.Pair> pairs) throws IOException {
+        if (pairs.isEmpty()) {
+            Files.deleteIfExists(file(NEAR_DUPLICATES));
+        } else {
+            NearDuplicates.writeCsv(pairs, file(NEAR_DUPLICATES));
+        }
+    }
+
+    public List<NearDuplicates.Pair> readNearDuplicates() {
+        return Files.isRegularFile(file(NEAR_DUPLICATES)) ? NearDuplicates.readCsv(file(NEAR_DUPLICATES)) : List.of();
+    }
+
+    // how training went
+
+    public void writeHistory(List<EpochStats> history) {
+        Json.write(file(HISTORY), history);
+    }
+
+    /** The history; empty when the run has none yet. */
+    public List<EpochStats> readHistory() {
+        Path f = file(HISTORY);
+        if (!Files.isRegularFile(f)) {
+            return List.of();
+        }
+        try {
+            return Json.mapper().readValue(f.toFile(), new TypeReference<List<EpochStats>>() { });
+        } catch (IOException e) {
+            throw new DamagedFileException(f + " cannot be read: " + e.getMessage(),
+                    "It is rewritten after every epoch; train again (or --resume) to restore it.", e);
+        }
+    }
+
+    public void writeMetrics(EvaluationReport report) {
+        report.writeJson(file(METRICS));
+    }
+
+    public boolean hasMetrics() {
+        return Files.isRegularFile(file(METRICS));
+    }
+
+    public EvaluationReport readMetrics() {
+        return EvaluationReport.readJson(file(METRICS));
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

@@ -1,0 +1,36 @@
+package org.graft.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.model.EvaluationReport;
+
+/** One way of training a phase epoch by epoch: the head alone on cached features, or the whole network. */
+interface EpochLoop {
+    /** One pass over the training images; {@code epochInPhase} counts from 1 and decides shuffling and augmentation. */
+    EpochResult trainEpoch(int epoch, int epochInPhase);
+
+    /** A validation pass of the classifier as it stands. */
+    EvaluationReport validate();
+
+    /** The whole grafted classifier, holding the weights trained so far. */
+    ComputationGraph classifier();
+
+    /** The graph whose weights are fitted, with its optimiser: what a checkpoint saves. */
+    ComputationGraph learningGraph();
+
+    /** Continues from a checkpoint of {@link #learningGraph()}: its weights, optimiser state and step count. */
+    void restore(ComputationGraph checkpoint);
+
+    /** The head's learning rate at the last step. */
+    double learningRate();
+
+    /** Copies a checkpoint's weights, optimiser state and step count into {@code into} (same configuration). */
+    static void copyTrainingState(ComputationGraph checkpoint, ComputationGraph into) {
+        into.setParams(checkpoint.params());
+        var saved = checkpoint.getUpdater(false) == null ? null : checkpoint.getUpdater().getStateViewArray();
+        var state = into.getUpdater(true).getStateViewArray();
+        if (saved != null && state != null) {
+            state.assign(saved);
+        }
+        into.getConfiguration().setIterationCount(checkpoint.getConfiguration().getIterationCount());
+    }
+}

@@ -1,0 +1,118 @@
+package org.graft.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.common.BadDataException;
+import org.graft.data.ImageBatchIterator;
+import org.graft.evaluate.Evaluator;
+import org.graft.model.EvaluationReport;
+import org.graft.model.run.RunFolder;
+import org.graft.model.run.TrainingPhase;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.ISchedule;
+
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * A phase through the whole network: every batch of images is decoded (and augmented, when asked), run forward
+ * and backpropagated through the layers that learn, with discriminative learning rates (the head's and the
+ * backbone's) following the phase's schedule.
+ */
+final class FineTuneLoop implements EpochLoop {
+    private final LoopContext ctx;
+    private final ComputationGraph graph;
+    private final ImageBatchIterator trainIt;
+    private final ImageBatchIterator valIt;
+    private final ISchedule schedule;
+
+    /** @param epochsDone epochs of this phase already trained (a resumed run): the schedule continues from there */
+    FineTuneLoop(LoopContext ctx, ComputationGraph grafted, PhasePlan plan, int epochsDone) {
+        this.ctx = ctx;
+        TrainingConfig config = ctx.config();
+        var train = ImageBatchIterator.builder().setImages(ctx.split().train().images()).setLabels(ctx.labels())
+                .setLoader(ctx.loader()).optBatchSize(config.batchSize()).optShuffle(config.seed())
+                .optSkipLog(ctx.skipped());
+        if (plan.augment()) {
+            train.optAugmentation(config.seed());
+        }
+        this.trainIt = train.build();
+        int steps = (trainIt.numExamples() + config.batchSize() - 1) / config.batchSize();
+        this.schedule = plan.learningRate(config.learningRate(), steps);
+        this.graph = HeadGrafter.withLearningRates(grafted, schedule,
+                plan.learningRate(config.backboneLearningRate(), steps), epochsDone * steps);
+        this.valIt = ImageBatchIterator.builder().setImages(ctx.split().validation().images())
+                .setLabels(ctx.labels()).setLoader(ctx.loader()).optBatchSize(config.inferenceBatch())
+                .optSkipLog(ctx.skipped()).build();
+    }
+
+    @Override
+    public EpochResult trainEpoch(int epoch, int epochInPhase) {
+        trainIt.startEpoch(epochInPhase - 1);
+        TrainingConfig config = ctx.config();
+        int batches = (trainIt.numExamples() + config.batchSize() - 1) / config.batchSize();
+        TrainingListener.Pass pass = new TrainingListener.Pass("Epoch " + epoch + "/" + config.totalEpochs(),
+                batches, "batch");
+        ctx.listeners().onPassStart(pass);
+        double lossSum = 0;
+        long seen = 0;
+        int b = 0;
+        while (trainIt.hasNext()) {
+            DataSet batch = trainIt.next();
+            graph.fit(batch);
+            lossSum += graph.score() * batch.numExamples();
+            seen += batch.numExamples();
+            ctx.listeners().onTrainingBatch(new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b,
+                    batches, graph.score(), seen));
+            ctx.listeners().onPassProgress(pass, 1, String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+        }
+        ctx.listeners().onPassEnd(pass);
+        if (seen == 0) {
+            throw new BadDataException("None of the training images could be read.",
+                    "See " + RunFolder.SKIPPED + " in the run folder for the reasons.");
+        }
+        return new EpochResult(lossSum / seen, Double.NaN, seen);
+    }
+
+    @Override
+    public EvaluationReport validate() {
+        valIt.reset();
+        TrainingListener.Pass pass = new TrainingListener.Pass("Validating", valIt.numExamples(), "img");
+        ctx.listeners().onPassStart(pass);
+        Iterator<DataSet> counted = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return valIt.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                DataSet ds = valIt.next();
+                ctx.listeners().onPassProgress(pass, ds.numExamples(), null);
+                return ds;
+            }
+        };
+        EvaluationReport report = Evaluator.evaluate(ctx.labels(), counted, x -> graph.outputSingle(false, x));
+        ctx.listeners().onPassEnd(pass);
+        return report;
+    }
+
+    @Override
+    public ComputationGraph classifier() {
+        return graph;
+    }
+
+    @Override
+    public ComputationGraph learningGraph() {
+        return graph;
+    }
+
+    @Override
+    public void restore(ComputationGraph checkpoint) {
+        EpochLoop.copyTrainingState(checkpoint, graph);
+    }
+
+    @Override
+    public double learningRate() {
+        return schedule.valueAt(Math.max(0, graph.getConfiguration().getIterationCount() - 1), 0);
+    }
+}
