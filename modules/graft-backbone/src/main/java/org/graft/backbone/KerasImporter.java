@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurat
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
+import org.graft.backbone.keras.Hdf5Inventory;
 import org.graft.backbone.keras.Hdf5ScalarStripper;
 import org.graft.backbone.keras.KerasBroadcastMultiply;
 import org.graft.backbone.keras.KerasNormalization;
@@ -157,7 +158,12 @@ public final class KerasImporter {
     private static ComputationGraph build(Path h5, ObjectNode config, boolean fullModel) {
         Path weights = null;
         try {
-            weights = h5 == null ? null : Hdf5ScalarStripper.withoutScalars(h5);
+            if (h5 != null) {
+                // DL4J allocates each dataset as the file declares it: check the declarations first
+                Hdf5Inventory inventory = Hdf5Inventory.of(h5);
+                inventory.requireFitsFile(java.nio.file.Files.size(h5));
+                weights = Hdf5ScalarStripper.withoutScalars(h5, inventory);
+            }
             KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())
                     .modelJson(Json.mapper().writeValueAsString(config))
                     .enforceTrainingConfig(false);

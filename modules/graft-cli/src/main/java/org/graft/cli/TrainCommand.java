@@ -248,8 +248,17 @@ public final class TrainCommand implements Callable<Integer> {
                       TrainingConfig config) throws Exception {
         job.setRunDir(runDir).setBackbone(backboneSource(choice, config)).optFeatureCache(run.featureCache(workspace))
                 .addListener(new ConsoleReporter(System.out, run.progressBars()));
+        // Ctrl-C (or a plain kill) ends the JVM through its shutdown hooks: say how to go on from the checkpoint
+        Thread sayHowToResume = new Thread(() -> System.err.println("\nInterrupted. The run continues from its "
+                + "last finished epoch with: graft train --resume " + runDir));
+        Runtime.getRuntime().addShutdownHook(sayHowToResume);
+        TrainingResult result;
         try (TrainingUi trainingUi = ui ? TrainingUi.start(uiHost, uiPort) : null) {
-            TrainingResult result = job.optUi(trainingUi).build().run();
+            try {
+                result = job.optUi(trainingUi).build().run();
+            } finally {
+                quietlyRemove(sayHowToResume);
+            }
             System.out.println();
             System.out.println(result.validation().toTable());
             System.out.println("Report: " + RunReport.write(result.runDir()).toAbsolutePath());
@@ -258,6 +267,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void quietlyRemove(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already going down: the hook has its say
+        }
     }
 
     /** The backbone the choice names, loaded once the data is known to be usable. */

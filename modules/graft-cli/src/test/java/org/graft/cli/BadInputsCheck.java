@@ -28,8 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * documented — used, or skipped and listed with its reason — and never as a crash or a silent drop.
  */
 abstract class BadInputsCheck {
+    private static final String CHECK = "bad inputs";
     @TempDir
     Path tmp;
+
+    abstract ReliabilityLedger ledger();
     @RegisterExtension
     final CapturedOutput output = new CapturedOutput();
 
@@ -71,11 +74,12 @@ abstract class BadInputsCheck {
                 tiny.toString(), "--preprocess", "KERAS_TF", "--size", "32", "--epochs", "2", "--out", run.toString(),
                 "--no-progress", "--no-cache"), stderr());
         String skippedCsv = Files.readString(run.resolve("skipped.csv"));
-        for (String s : skipped) {
-            assertTrue(skippedCsv.contains(s), s + " is listed as skipped:\n" + skippedCsv);
+        for (String f : skipped) {
+            ledger().record(CHECK, "train: " + f, "skipped and listed", skippedCsv.contains(f) ? "skipped and listed"
+                    : "not listed");
         }
-        for (String u : used) {
-            assertFalse(skippedCsv.contains(u), u + " is used, not skipped:\n" + skippedCsv);
+        for (String f : used) {
+            ledger().record(CHECK, "train: " + f, "used", skippedCsv.contains(f) ? "skipped" : "used");
         }
         assertTrue(skippedCsv.contains("loop"), "the symlink loop is reported:\n" + skippedCsv);
         List<String> split = Files.readAllLines(run.resolve("split.csv"));
@@ -95,27 +99,33 @@ abstract class BadInputsCheck {
         assertEquals(0, GraftCli.run("predict", "--model", run.toString(), "--input",
                 corpus.resolve("data").toString(), "--out", csv.toString()), stderr());
         List<String> rows = Files.readAllLines(csv);
-        for (String u : used) {
-            String row = rows.stream().filter(r -> r.startsWith(u + ",") || r.startsWith("\"" + u + "\","))
-                    .findFirst().orElseThrow(() -> new AssertionError("no prediction for " + u + ": " + rows));
-            assertTrue(row.contains(",false,") || row.contains(",true,"), row);
-            assertTrue(row.endsWith(","), "no error for a usable image: " + row);
+        for (String f : used) {
+            String row = rows.stream().filter(r -> r.startsWith(f + ",") || r.startsWith("\"" + f + "\","))
+                    .findFirst().orElse(null);
+            ledger().record(CHECK, "predict: " + f, "a row with a label", row == null ? "no row"
+                    : row.endsWith(",") && (row.contains(",false,") || row.contains(",true,")) ? "a row with a label"
+                    : "an error row: " + row);
         }
-        for (String s : skipped) {
-            assertTrue(rows.stream().anyMatch(r -> r.contains(s) && !r.endsWith(",")), "an error row for " + s);
+        for (String f : skipped) {
+            ledger().record(CHECK, "predict: " + f, "an error row", rows.stream().anyMatch(r -> r.contains(f)
+                    && !r.endsWith(",")) ? "an error row" : "no error row");
         }
 
         // refused before any work, with what to do and no stack trace
-        assertEquals(2, GraftCli.run("train", "--data", corpus.resolve("empty_class").toString(), "--backbone",
+        int emptyClass = GraftCli.run("train", "--data", corpus.resolve("empty_class").toString(), "--backbone",
                 tiny.toString(), "--preprocess", "KERAS_TF", "--size", "32", "--out", tmp.resolve("r2").toString(),
-                "--no-progress"));
-        assertTrue(stderr().contains("without a usable image") && stderr().contains("blue"), stderr());
-        assertEquals(2, GraftCli.run("train", "--data", corpus.resolve("single_class").toString(), "--backbone",
+                "--no-progress");
+        ledger().record(CHECK, "train: a folder with an empty class", "refused naming the class",
+                emptyClass == 2 && stderr().contains("without a usable image") && stderr().contains("blue")
+                        ? "refused naming the class" : "exit " + emptyClass);
+        int singleClass = GraftCli.run("train", "--data", corpus.resolve("single_class").toString(), "--backbone",
                 tiny.toString(), "--preprocess", "KERAS_TF", "--size", "32", "--out", tmp.resolve("r3").toString(),
-                "--no-progress"));
-        assertTrue(stderr().contains("Only one class"), stderr());
-        assertFalse(stderr().contains("\tat "), "no stack trace:\n" + stderr());
-        assertFalse(Files.exists(tmp.resolve("r2/model.zip")) || Files.exists(tmp.resolve("r3/model.zip")));
-        ReliabilityTest.badInputs(expected.size() + 3, used.size(), skipped.size() + 1);
+                "--no-progress");
+        ledger().record(CHECK, "train: a folder with one class", "refused", singleClass == 2
+                && stderr().contains("Only one class") ? "refused" : "exit " + singleClass);
+        ledger().record(CHECK, "train: the refused runs", "no model, no stack trace", !stderr().contains("\tat ")
+                && !Files.exists(tmp.resolve("r2/model.zip")) && !Files.exists(tmp.resolve("r3/model.zip"))
+                ? "no model, no stack trace" : "a model or a stack trace:\n" + stderr());
+        assertEquals(List.of(), ledger().failures(CHECK), "every bad input has its documented outcome");
     }
 }

@@ -2,63 +2,52 @@ package org.graft.cli;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * Issue 7's suite: bad input (a messy folder through train, evaluate and predict), interrupted and failing runs
- * (kill -9 then --resume; a real full disk) and untrusted files (fuzzed ONNX, Keras and bundle files). Each part
- * fails on its own; at the end one line sums them up.
+ * The reliability suite: bad input (a messy folder through train, evaluate and predict), interrupted and failing runs
+ * (kill -9 and Ctrl-C, then an exact --resume; a real full disk) and untrusted files (fuzzed ONNX, Keras and bundle
+ * files). Each part fails on its own; every case goes into one {@link ReliabilityLedger}, whose counts make the
+ * summary line printed at the end.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReliabilityTest {
-    private static int badInputsTried;
-    private static int badInputsUsed;
-    private static int badInputsSkipped;
-    private static final List<String> INTERRUPTIONS = new ArrayList<>();
-    private static final Map<String, int[]> FUZZED = new TreeMap<>();
-
-    static synchronized void badInputs(int tried, int used, int skipped) {
-        badInputsTried = tried;
-        badInputsUsed = used;
-        badInputsSkipped = skipped;
-    }
-
-    static synchronized void interruptions(String what) {
-        INTERRUPTIONS.add(what);
-    }
-
-    static synchronized void fuzzed(String kind, int tried, int refused) {
-        FUZZED.put(kind, new int[]{tried, refused});
-    }
+    private final ReliabilityLedger ledger = new ReliabilityLedger();
 
     @Nested
     class BadInputs extends BadInputsCheck {
+        @Override
+        ReliabilityLedger ledger() {
+            return ledger;
+        }
     }
 
     @Nested
-    class KilledRun extends ResumeCheck {
+    class InterruptedRuns extends ResumeCheck {
+        @Override
+        ReliabilityLedger ledger() {
+            return ledger;
+        }
     }
 
     @Nested
     class FullDisk extends FullDiskCheck {
+        @Override
+        ReliabilityLedger ledger() {
+            return ledger;
+        }
     }
 
     @Nested
     class UntrustedFiles extends FuzzCheck {
+        @Override
+        ReliabilityLedger ledger() {
+            return ledger;
+        }
     }
 
     @AfterAll
-    static void summary() {
-        int fuzzTried = FUZZED.values().stream().mapToInt(v -> v[0]).sum();
-        StringBuilder kinds = new StringBuilder();
-        FUZZED.forEach((k, v) -> kinds.append(kinds.isEmpty() ? "" : ", ").append(k).append(' ').append(v[0])
-                .append(" (").append(v[1]).append(" refused)"));
-        System.out.println("Reliability: bad inputs " + badInputsTried + " tried (" + badInputsUsed + " used, "
-                + badInputsSkipped + " skipped and listed, the rest refused before work), outcomes as documented, "
-                + "crashes 0, files lost 0; interrupted runs: " + String.join("; ", INTERRUPTIONS)
-                + "; fuzz cases " + fuzzTried + " tried [" + kinds + "], crashes 0");
+    void summary() {
+        System.out.println(ledger.summary());
     }
 }

@@ -1,12 +1,13 @@
 package org.graft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.graft.backbone.TinyBackbone;
-import org.graft.common.Json;
 import org.graft.data.TestImages;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.EpochStats;
+import org.graft.model.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.awt.Color;
 import java.nio.file.Files;
@@ -19,65 +20,109 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * `graft train` killed with SIGKILL in the middle of a run (a real process, killed as the OOM killer or a
- * closed laptop would), then `graft train --resume RUN`: it continues after the last finished epoch and ends
- * with a complete history and a model as good as an uninterrupted run's.
+ * `graft train` interrupted in a real process (kill -9, as the OOM killer or a closed laptop would, and Ctrl-C) at
+ * several points of a fine-tuning run with augmentation (in the head phase, early and late in the fine-tune phase),
+ * then `graft train --resume RUN`: every resumed run must end with the same history (timings aside) and the same
+ * weights as a run that was never interrupted.
  */
 abstract class ResumeCheck {
+    private static final String CHECK = "interrupted runs";
+    private static final int HEAD_EPOCHS = 3;
+    private static final int EPOCHS = 5;
     @TempDir
     Path tmp;
 
-    @Test
-    void aRunKilledMidwayResumesAndFinishes() throws Exception {
-        Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "green", "red"),
-                List.of(Color.BLUE, Color.GREEN, Color.RED), 12, 32, 1);
-        Path tiny = tmp.resolve("tiny.h5");
-        Files.copy(TinyBackbone.file(), tiny);
-        Path run = tmp.resolve("run");
-        // fine-tuning: 5 epochs of the head alone, then 11 with the backbone; the kill may land in either phase
-        int headEpochs = 5;
-        int epochs = 16;
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.graft.cli.GraftCli",
-                "train", "--data", data.toString(), "--backbone", tiny.toString(), "--preprocess", "KERAS_TF",
-                "--size", "32", "--mode", "finetune", "--head-epochs", String.valueOf(headEpochs), "--epochs",
-                String.valueOf(epochs - headEpochs), "--patience", "0", "--batch", "8",
-                "--lr", "0.005", "--out", run.toString(), "--no-progress", "--no-cache"));
-        Process training = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("killed.log").toFile()).start();
-        // wait for two finished epochs, then kill -9 (no shutdown hooks, no chance to tidy up)
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        int finished = 0;
-        while (finished < 2 && training.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            finished = epochsIn(run);
-        }
-        assertTrue(training.isAlive(), "the run was still going: " + Files.readString(tmp.resolve("killed.log")));
-        training.destroyForcibly().waitFor(30, TimeUnit.SECONDS);   // SIGKILL on Linux
-        int before = epochsIn(run);
-        assertTrue(before >= 2 && before < epochs, "killed after " + before + " epochs");
+    abstract ReliabilityLedger ledger();
 
-        assertEquals(0, GraftCli.run("train", "--resume", run.toString()));
-        JsonNode history = Json.mapper().readTree(run.resolve("history.json").toFile());
-        assertEquals(epochs, history.size(), "every epoch once");
-        for (int i = 0; i < epochs; i++) {
-            assertEquals(i + 1, history.get(i).get("epoch").asInt());
-            assertEquals(i < headEpochs ? "head" : "finetune", history.get(i).get("phase").asText(), "epoch " + (i + 1));
+    /** An interruption: which signal, after how many finished epochs. */
+    private record Interruption(String signal, int afterEpochs) {
+        String describe() {
+            return ("KILL".equals(signal) ? "kill -9" : "Ctrl-C (SIGINT)") + " after epoch " + afterEpochs + " of "
+                    + (HEAD_EPOCHS + EPOCHS) + (afterEpochs < HEAD_EPOCHS ? " (head phase)" : " (fine-tune phase)");
         }
-        ModelBundle model = ModelBundle.load(run);
-        assertEquals(epochs, model.description().training().epochs());
-        JsonNode metrics = Json.mapper().readTree(run.resolve("metrics.json").toFile());
-        assertTrue(metrics.get("accuracy").asDouble() >= 0.85, "as good as an uninterrupted run: " + metrics);
-        ReliabilityTest.interruptions("kill -9 after epoch " + before + " of " + epochs + ", resumed to the end");
     }
 
-    private static int epochsIn(Path run) {
+    @Test
+    void aRunInterruptedAnywhereResumesToTheSameModel() throws Exception {
+        Path data = TestImages.colourClasses(tmp.resolve("data"), List.of("blue", "green", "red"),
+                List.of(Color.BLUE, Color.GREEN, Color.RED), 12, 32, 1);
+        Path tiny = Files.copy(TinyBackbone.file(), tmp.resolve("tiny.h5"));
+        Path reference = tmp.resolve("reference");
+        Process whole = start(train(data, tiny, reference), tmp.resolve("reference.log"));
+        assertTrue(whole.waitFor(5, TimeUnit.MINUTES) && whole.exitValue() == 0, log("reference"));
+        List<EpochStats> expectedHistory = history(reference);
+        INDArray expectedWeights = ModelBundle.load(reference).graph().params();
+        assertEquals(HEAD_EPOCHS + EPOCHS, expectedHistory.size());
+
+        List<String> problems = new ArrayList<>();
+        for (Interruption stop : List.of(new Interruption("KILL", 1), new Interruption("KILL", HEAD_EPOCHS + 1),
+                new Interruption("INT", HEAD_EPOCHS + 3))) {
+            Path run = tmp.resolve("run-" + stop.signal() + "-" + stop.afterEpochs());
+            String name = "run-" + stop.signal() + "-" + stop.afterEpochs();
+            Process training = start(train(data, tiny, run), tmp.resolve(name + ".log"));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (history(run).size() < stop.afterEpochs() && training.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(training.isAlive(), "the run was still going: " + log(name));
+            signal(training, stop.signal());
+            assertTrue(training.waitFor(60, TimeUnit.SECONDS), "the run stopped");
+            int before = history(run).size();
+            if (stop.signal().equals("INT")) {
+                assertTrue(log(name).contains("graft train --resume " + run), "Ctrl-C says how to resume: "
+                        + log(name));
+            }
+            Process resumed = start(List.of("train", "--resume", run.toString(), "--no-progress"),
+                    tmp.resolve(name + "-resumed.log"));
+            assertTrue(resumed.waitFor(5, TimeUnit.MINUTES) && resumed.exitValue() == 0, log(name + "-resumed"));
+            boolean sameHistory = expectedHistory.equals(history(run));
+            boolean sameWeights = expectedWeights.equals(ModelBundle.load(run).graph().params());
+            String outcome = sameHistory && sameWeights ? "the same history and weights"
+                    : (sameHistory ? "" : "another history; ") + (sameWeights ? "" : "other weights");
+            ledger().record(CHECK, stop.describe() + " (stopped at " + before + ")", "the same history and weights",
+                    outcome);
+            if (!sameHistory || !sameWeights) {
+                problems.add(stop.describe() + ": " + outcome + "\n expected " + expectedHistory + "\n got      "
+                        + history(run));
+            }
+        }
+        assertEquals(List.of(), problems, "a resumed run ends as an uninterrupted one");
+    }
+
+    private static List<String> train(Path data, Path tiny, Path out) {
+        return List.of("train", "--data", data.toString(), "--backbone", tiny.toString(), "--preprocess",
+                "KERAS_TF", "--size", "32", "--mode", "finetune", "--head-epochs", String.valueOf(HEAD_EPOCHS),
+                "--epochs", String.valueOf(EPOCHS), "--patience", "0", "--batch", "8", "--lr", "0.005", "--augment",
+                "--out", out.toString(), "--no-progress", "--no-cache");
+    }
+
+    /** `graft` in a JVM of its own (so that it can be killed), its output in {@code log}. */
+    private static Process start(List<String> args, Path log) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-cp", System.getProperty("java.class.path"), "org.graft.cli.GraftCli"));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private String log(String name) throws Exception {
+        return Files.readString(tmp.resolve(name + ".log"));
+    }
+
+    private static void signal(Process p, String signal) throws Exception {
+        if (signal.equals("KILL")) {
+            p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no chance to tidy up
+        } else {
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
+        }
+    }
+
+    /** The run's history without timings (empty while it has none, or while the file is being replaced). */
+    private static List<EpochStats> history(Path run) {
         try {
-            return Files.exists(run.resolve("history.json"))
-                    ? Json.mapper().readTree(run.resolve("history.json").toFile()).size() : 0;
-        } catch (Exception partlyWritten) {
-            return 0;
+            return RunFolder.at(run).readHistory().stream().map(EpochStats::withoutTiming).toList();
+        } catch (RuntimeException partlyWritten) {
+            return List.of();
         }
     }
 }

@@ -3,6 +3,7 @@ package org.graft.cli;
 import org.graft.backbone.TinyBackbone;
 import org.graft.common.Json;
 import org.graft.data.TestImages;
+import org.graft.model.run.RunFolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,7 +141,7 @@ class TrainingRecipeCliTest {
         assertEquals(2, graft(args(run, "--schedule", "linear")));
         assertTrue(output.err().contains("cosine"), output.err());
         assertEquals(2, graft(List.of("train", "--rerun", tmp.toString())));
-        assertTrue(output.err().contains("command.json"), output.err());
+        assertTrue(output.err().contains(RunFolder.RECIPE), output.err());
         assertFalse(output.err().contains("\tat "), "no stack trace");
     }
 }
