@@ -39,6 +39,8 @@ public final class TinyRuns {
     public static final Preprocessing PREPROCESSING = new Preprocessing(32, 32, 32, Preprocessing.ChannelOrder.RGB,
             1 / 255.0, new double[]{0, 0, 0}, new double[]{1, 1, 1}, Preprocessing.Layout.NCHW,
             Preprocessing.Interpolation.BILINEAR);
+    /** The features are the channel means times this: large enough for a new head to learn from in a few epochs. */
+    private static final double FEATURE_SCALE = 10;
     /** Each colour class and its channel in RGB order. */
     private static final List<String> CHANNELS = List.of("red", "green", "blue");
 
@@ -46,8 +48,9 @@ public final class TinyRuns {
     }
 
     /**
-     * A classifier of {@code labels}, each of "red", "green" or "blue" in any order: the mean of the image's
-     * channels, times 20, are the logits, so a solid red image is "red" with probability near 1.
+     * A classifier of {@code labels}, each of "red", "green" or "blue" in any order: its features are the means of
+     * the image's channels (times 10), and its logits twice those, so a solid red image is "red" with probability
+     * near 1.
      */
     public static ModelBundle colourClassifier(List<String> labels) {
         var conf = new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(0.01)).graphBuilder()
@@ -62,7 +65,7 @@ public final class TinyRuns {
                 .build();
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        graph.getLayer("conv1").setParam("W", Nd4j.eye(3).reshape(3, 3, 1, 1));
+        graph.getLayer("conv1").setParam("W", Nd4j.eye(3).muli(FEATURE_SCALE).reshape(3, 3, 1, 1));
         graph.getLayer("conv1").setParam("b", Nd4j.zeros(1, 3));
         var w = Nd4j.zeros(3, labels.size());
         for (int c = 0; c < labels.size(); c++) {
@@ -70,7 +73,7 @@ public final class TinyRuns {
             if (channel < 0) {
                 throw new IllegalArgumentException("not a colour class: " + labels.get(c));
             }
-            w.putScalar(channel, c, 20);
+            w.putScalar(channel, c, 20 / FEATURE_SCALE);
         }
         graph.getLayer(GraftHead.OUTPUT).setParam("W", w);
         graph.getLayer(GraftHead.OUTPUT).setParam("b", Nd4j.zeros(1, labels.size()));

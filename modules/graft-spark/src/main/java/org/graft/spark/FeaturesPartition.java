@@ -9,11 +9,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.data.ImageLoader;
+import org.graft.engine.Engine;
+import org.graft.engine.Featurizer;
 import org.graft.data.UnreadableImageException;
 import org.graft.model.ModelBundle;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,27 +61,27 @@ final class FeaturesPartition implements FlatMapFunction<Iterator<String>, Row> 
             return Collections.emptyIterator();
         }
         ModelBundle bundle = ModelFiles.load(model.value());
-        ComputationGraph extractor = FeatureGraphs.extractor(bundle.graph());
         ImageLoader loader = new ImageLoader(bundle.description().preprocessing());
+        // the same featurizer as graft train's transfer mode; on DL4J it holds no native session to close
+        Featurizer featurizer = new Featurizer(Engine.DL4J, FeatureGraphs.extractor(bundle.graph()), loader, batch,
+                null);
         StagedImages staged = new StagedImages(partition, hadoopConf.value().value(), batch);
-        return staged.rows(chunk -> featurize(extractor, loader, chunk));
+        return staged.rows(chunk -> featurize(featurizer, chunk));
     }
 
-    private List<Row> featurize(ComputationGraph extractor, ImageLoader loader, List<StagedImages.Staged> chunk) {
+    private List<Row> featurize(Featurizer featurizer, List<StagedImages.Staged> chunk) {
         List<StagedImages.Staged> readable = chunk.stream().filter(s -> s.local() != null).toList();
         Map<Path, float[]> features = new HashMap<>();
         Map<Path, String> failures = new HashMap<>();
         if (!readable.isEmpty()) {
             List<Path> files = readable.stream().map(StagedImages.Staged::local).toList();
-            ImageLoader.Batch loaded = loader.loadBatch(files);
-            for (UnreadableImageException e : loaded.failures()) {
+            Featurizer.Features f = featurizer.featurize(files, n -> { });
+            for (UnreadableImageException e : f.failures()) {
                 failures.put(e.path(), e.getMessage());
             }
-            if (loaded.features() != null) {
-                INDArray out = extractor.outputSingle(false, loaded.features());
-                INDArray flat = out.reshape(out.size(0), out.length() / out.size(0));
-                for (int row = 0; row < loaded.loaded().size(); row++) {
-                    features.put(files.get(loaded.loaded().get(row)), flat.getRow(row).toFloatVector());
+            for (int i = 0; i < files.size(); i++) {
+                if (f.vectors()[i] != null) {
+                    features.put(files.get(i), f.vectors()[i]);
                 }
             }
         }
