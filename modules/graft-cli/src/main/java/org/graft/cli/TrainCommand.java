@@ -3,12 +3,10 @@ package org.graft.cli;
 import org.graft.backbone.Backbone;
 import org.graft.backbone.BackboneLoader;
 import org.graft.common.BadOptionException;
-import org.graft.data.Augmentation;
 import org.graft.data.Grouping;
 import org.graft.engine.Engine;
 import org.graft.model.run.RunFolder;
 import org.graft.report.RunReport;
-import org.graft.train.ClassWeighting;
 import org.graft.train.CrossValidation;
 import org.graft.train.Mode;
 import org.graft.train.TrainingConfig;
@@ -22,7 +20,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -80,65 +77,6 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: the registry's default, efficientnet-b0; see 'graft inspect --list').")
     String backbone;
 
-    @Option(names = "--mode", paramLabel = "transfer|finetune",
-            description = "transfer: backbone frozen, only the new head learns; finetune: everything learns "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String mode;
-
-    @Option(names = "--epochs",
-            description = "Passes over the training images; in finetune mode, those with the backbone unfrozen "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--head-epochs",
-            description = "finetune: epochs training the new head alone on the frozen backbone first "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int headEpochs;
-
-    @Option(names = "--unfreeze", paramLabel = "all|N",
-            description = "finetune: unfreeze the whole backbone, or only its last N blocks "
-                    + "(default: ${DEFAULT-VALUE}; 'graft inspect' lists the blocks).")
-    String unfreeze;
-
-    @Option(names = "--backbone-lr", paramLabel = "LR",
-            description = "finetune: learning rate of the unfrozen backbone layers (default: --lr / 10).")
-    Double backboneLr;
-
-    @Option(names = "--schedule", paramLabel = "constant|cosine|onecycle",
-            description = "Learning-rate schedule of the main phase (default: cosine for finetune, constant for "
-                    + "transfer).")
-    String schedule;
-
-    @Option(names = "--warmup", paramLabel = "EPOCHS",
-            description = "Epochs of linear learning-rate warm-up (default: 1 for finetune, 0 for transfer).")
-    Integer warmup;
-
-    @Option(names = "--train-batchnorm",
-            description = "finetune: let BatchNorm layers update their statistics (default: frozen, as the Keras "
-                    + "guide advises for small data).")
-    boolean trainBatchNorm;
-
-    @Option(names = "--monitor", paramLabel = "macro-f1|val-loss|accuracy",
-            description = "Validation figure that picks the best epoch and drives early stopping "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String monitor;
-
-    @Option(names = "--patience",
-            description = "Stop a phase after this many epochs without a better --monitor; 0 never stops early "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int patience;
-
-    @Option(names = "--class-weights", paramLabel = "none|auto|LABEL=W,...",
-            description = "Weigh classes in the loss: auto gives rare classes more weight (inverse frequency) "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String classWeights;
-
-    @Option(names = "--augment", arity = "0..1", fallbackValue = "standard", paramLabel = "SPEC",
-            description = "Vary the training images each epoch: standard (crops, small rotations, contrast, skew, "
-                    + "blur, JPEG noise; never mirrored, for text), photo (standard + flips), or a list such as "
-                    + "crop,rotate=5,blur (default: ${DEFAULT-VALUE}; --augment alone: standard).")
-    String augment;
-
     @Option(names = "--group-by", paramLabel = "REGEX|CSV",
             description = "Keep related images on one side of the split: a regex on the path under --data (its "
                     + "first group, or the whole match, names the group, e.g. 'page\\d+'), or a CSV with columns "
@@ -153,25 +91,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-duplicate-check",
             description = "Skip the perceptual-hash check for near-duplicate images across the split.")
     boolean noDuplicateCheck;
-
-    @Option(names = "--batch", description = "Images per batch (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--inference-batch",
-            description = "Images per forward pass when nothing is learned (features, validation); small is fastest "
-                    + "on a CPU (default: ${DEFAULT-VALUE}).")
-    int inferenceBatch;
-
-    @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--seed", description = "Seed for the split, shuffling and the head (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--val-fraction",
-            description = "Share of each class held out for validation when --val is not given "
-                    + "(default: ${DEFAULT-VALUE}).")
-    double valFraction;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/latest",
             description = "Run folder for the model, metrics and logs (default: ${DEFAULT-VALUE}).")
@@ -209,6 +128,9 @@ public final class TrainCommand implements Callable<Integer> {
     int size;
 
     @Mixin
+    TrainingOptions options;
+
+    @Mixin
     RunOptions run;
 
     @Mixin
@@ -226,7 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new BadOptionException("Missing --data.", "Give the folder of training images, one sub-folder per "
                     + "class: graft train --data my-images (or --resume RUN to continue a run).");
         }
-        TrainingConfig config = config();
+        TrainingConfig config = options.config();
         Grouping grouping = groupBy == null ? null : Grouping.parse(groupBy);
         Engine engineKind = Engine.parse(engine);
         BackboneLoader loader = workspace.backboneLoader().build();
@@ -311,47 +233,6 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The training recipe from the options; defaults come from TrainingConfig (see TrainingDefaults). */
-    TrainingConfig config() {
-        TrainingConfig.Builder b = TrainingConfig.builder()
-                .optMode(Modes.parse(mode))
-                .optEpochs(epochs)
-                .optHeadEpochs(headEpochs)
-                .optUnfreeze(parseUnfreeze(unfreeze))
-                .optBatchSize(batch)
-                .optLearningRate(lr)
-                .optSeed(seed)
-                .optValidationFraction(valFraction)
-                .optInferenceBatch(inferenceBatch)
-                .optPatience(patience)
-                .optMonitor(TrainingConfig.Monitor.parse(monitor))
-                .optClassWeights(ClassWeighting.parse(classWeights))
-                .optAugmentation(Augmentation.parse(augment))
-                .optTrainBatchNorm(trainBatchNorm);
-        if (backboneLr != null) {
-            b.optBackboneLearningRate(backboneLr);
-        }
-        if (schedule != null) {
-            b.optSchedule(TrainingConfig.Schedule.parse(schedule));
-        }
-        if (warmup != null) {
-            b.optWarmupEpochs(warmup);
-        }
-        return b.build();
-    }
-
-    private static int parseUnfreeze(String s) {
-        if (s.equalsIgnoreCase("all")) {
-            return TrainingConfig.ALL_BLOCKS;
-        }
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new BadOptionException("Cannot read --unfreeze '" + s + "'.",
-                    "Use --unfreeze all, or a number of blocks such as --unfreeze 2.");
-        }
-    }
-
     /** This command's own arguments (without the global ones and "train" before them), for recipe.json. */
     private List<String> ownArguments() {
         List<String> all = spec.commandLine().getParseResult().originalArgs();
@@ -364,6 +245,7 @@ public final class TrainCommand implements Callable<Integer> {
         refuseOtherOptions(WITH_RESUME, "--resume", "continues a run with the recipe it was started with "
                 + "(recipe.json); only --epochs may make it longer");
         TrainingRecipe recipe = TrainingRecipe.read(RunFolder.at(runDir), "resumed");
+        int epochs = options.epochs;
         if (given("--epochs") && epochs != recipe.config().epochs()) {
             if (epochs < recipe.config().epochs()) {
                 throw new BadOptionException("--epochs " + epochs + " with --resume is fewer than the run's own "
@@ -409,21 +291,6 @@ public final class TrainCommand implements Callable<Integer> {
                     "Leave " + String.join(", ", others) + " out, or start a new run with another --out. With "
                             + mainOption + " you may give " + String.join(", ", allowed.stream().filter(
                             n -> !n.equals(mainOption)).sorted().toList()) + ".");
-        }
-    }
-
-    /** Parses --mode with a clear message. */
-    static final class Modes {
-        private Modes() {
-        }
-
-        static Mode parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "transfer" -> Mode.TRANSFER;
-                case "finetune", "fine-tune" -> Mode.FINETUNE;
-                default -> throw new BadOptionException("Unknown --mode '" + s + "'.",
-                        "Use --mode transfer (backbone frozen) or --mode finetune (everything trains).");
-            };
         }
     }
 }

@@ -4,6 +4,9 @@ import org.graft.backbone.TinyBackbone;
 import org.graft.common.Json;
 import org.graft.data.TestImages;
 import org.graft.model.run.RunFolder;
+import org.graft.train.Mode;
+import org.graft.train.TrainingConfig;
+import org.graft.train.TrainingRecipe;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -143,5 +146,44 @@ class TrainingRecipeCliTest {
         assertEquals(2, graft(List.of("train", "--rerun", tmp.toString())));
         assertTrue(output.err().contains(RunFolder.RECIPE), output.err());
         assertFalse(output.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void resumeTakesItsRecipeFromTheRunAndOnlyALongerEpochs() throws Exception {
+        Path run = tmp.resolve("runs/resumable");
+        assertEquals(0, graft(args(run)), output.err());
+        assertEquals(2, RunFolder.at(run).readHistory().size());
+
+        // an option that would change the recipe is refused, naming it; nothing is trained
+        assertEquals(2, graft(List.of("train", "--resume", run.toString(), "--lr", "0.1", "--no-progress")));
+        assertTrue(output.err().contains("--lr") && output.err().contains("--resume"), output.err());
+        assertEquals(2, graft(List.of("train", "--resume", run.toString(), "--epochs", "1", "--no-progress")));
+        assertTrue(output.err().contains("fewer"), output.err());
+        assertEquals(2, RunFolder.at(run).readHistory().size());
+
+        // a longer --epochs trains on from the last epoch, and the recipe says so
+        assertEquals(0, graft(List.of("train", "--resume", run.toString(), "--epochs", "4", "--no-progress")),
+                output.err());
+        var history = RunFolder.at(run).readHistory();
+        assertEquals(List.of(1, 2, 3, 4), history.stream().map(e -> e.epoch()).toList());
+        assertEquals(4, TrainingRecipe.read(RunFolder.at(run), "read").config().epochs());
+        assertEquals(4, RunFolder.at(run).readDescription().training().epochs());
+    }
+
+    @Test
+    void theHelpShowsTheLibrarysDefaults() {
+        assertEquals(0, graft(List.of("train", "--help")));
+        String help = output.out().replaceAll("\\s+", " ");
+        TrainingConfig d = TrainingConfig.defaults();
+        assertTrue(help.contains("(default: " + d.epochs() + ")"), help);
+        assertTrue(help.contains("(default: " + d.learningRate() + ")"), help);
+        assertTrue(help.contains("(default: " + d.batchSize() + ")"), help);
+        assertTrue(help.contains("(default: " + d.monitor().cliName() + ")"), help);
+        // the defaults that depend on the mode are described in words: they must say what the builder does
+        TrainingConfig finetune = TrainingConfig.builder().optMode(Mode.FINETUNE).build();
+        assertTrue(help.contains("default: " + finetune.schedule().cliName() + " for finetune, "
+                + d.schedule().cliName() + " for transfer"), help);
+        assertTrue(help.contains("default: " + finetune.warmupEpochs() + " for finetune, " + d.warmupEpochs()
+                + " for transfer"), help);
     }
 }

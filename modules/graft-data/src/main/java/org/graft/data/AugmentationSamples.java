@@ -55,4 +55,16 @@ public final class AugmentationSamples {
         }
         return written;
     }
+
+    /** The first image of each of the first {@code max} classes, so that the samples show the variety. */
+    public static List<Path> onePerClass(List<ImageEntry> entries, int max) {
+        List<Path> images = new java.util.ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ImageEntry e : entries) {
+            if (images.size() < max && seen.add(e.label())) {
+                images.add(e.path());
+            }
+        }
+        return images;
+    }
 }

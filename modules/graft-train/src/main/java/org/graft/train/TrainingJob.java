@@ -7,7 +7,6 @@ import org.graft.data.Augmentation;
 import org.graft.data.AugmentationSamples;
 import org.graft.data.Grouping;
 import org.graft.data.ImageBatchIterator;
-import org.graft.data.ImageEntry;
 import org.graft.data.ImageLoader;
 import org.graft.data.Split;
 import org.graft.engine.Engine;
@@ -15,16 +14,15 @@ import org.graft.evaluate.Evaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
+import org.graft.model.run.EpochStats;
 import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -117,7 +115,9 @@ public final class TrainingJob {
         Augmentation augmentation = config.augmentation();
         ImageLoader loader = new ImageLoader(backbone.preprocessing(), augmentation);
         if (augmentation.isEnabled()) {
-            writeAugmentationSamples(data, backbone, augmentation);
+            AugmentationSamples.write(AugmentationSamples.onePerClass(data.split().train().images(),
+                    AUGMENTATION_SAMPLES), augmentation, backbone.preprocessing(), run.file(RunFolder.AUGMENTATION),
+                    4, config.seed());
         }
         if (ui != null || recordUiStats) {
             StatsStorage stats = ui != null ? ui.show(run.file(RunFolder.UI_STATS))
@@ -141,7 +141,7 @@ public final class TrainingJob {
         int cacheHits = 0;
         int cacheRejected = 0;
         for (PhasePlan plan : PhasePlan.of(config)) {
-            List<org.graft.model.run.EpochStats> before = state.inPhase(plan.phase());
+            List<EpochStats> before = state.inPhase(plan.phase());
             if (before.size() >= plan.epochs()
                     || EarlyStopping.shouldStop(before, config.monitor(), config.patience())) {
                 continue; // finished before an interruption
@@ -160,7 +160,9 @@ public final class TrainingJob {
                 cacheRejected = t.cacheRejected();
             }
             if (plan.phase() == TrainingPhase.FINETUNE) {
-                reportTrainableLayers(loop.classifier(), listeners);
+                for (String note : TrainableLayers.describe(loop.classifier(), config)) {
+                    listeners.notice(TrainingListener.Notice.Kind.TRAINABLE_LAYERS, note);
+                }
             }
             runner.run(plan, loop, before.size());
             classifier = loop.classifier();
@@ -213,48 +215,6 @@ public final class TrainingJob {
                 .setLabels(ctx.labels()).setLoader(new ImageLoader(ctx.loader().preprocessing()))
                 .optBatchSize(ctx.config().inferenceBatch()).optSkipLog(ctx.skipped()).build();
         return Evaluator.evaluate(ctx.labels(), val, x -> classifier.outputSingle(false, x));
-    }
-
-    private void writeAugmentationSamples(PreparedData data, Backbone backbone, Augmentation augmentation)
-            throws IOException {
-        // one image of each of the first classes, so the samples show the variety
-        List<Path> images = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (ImageEntry e : data.split().train().images()) {
-            if (images.size() < AUGMENTATION_SAMPLES && seen.add(e.label())) {
-                images.add(e.path());
-            }
-        }
-        AugmentationSamples.write(images, augmentation, backbone.preprocessing(), run.file(RunFolder.AUGMENTATION),
-                4, config.seed());
-    }
-
-    /** Says how much of the network learns, and warns about BatchNorm that could not be frozen by folding. */
-    private void reportTrainableLayers(ComputationGraph graph, Listeners listeners) {
-        int frozen = 0;
-        int learning = 0;
-        int batchNorm = 0;
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-            if (layer.numParams() == 0) {
-                continue;
-            }
-            if (layer instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
-                frozen++;
-            } else {
-                learning++;
-                batchNorm += layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization
-                        ? 1 : 0;
-            }
-        }
-        listeners.notice(TrainingListener.Notice.Kind.TRAINABLE_LAYERS, String.format(Locale.ROOT,
-                "Fine-tuning: %d layers learn (backbone lr %.2g, head lr %.2g, %s schedule, %d warm-up epoch(s)), "
-                        + "%d stay frozen", learning, config.backboneLearningRate(), config.learningRate(),
-                config.schedule().cliName(), config.warmupEpochs(), frozen));
-        if (batchNorm > 0 && !config.trainBatchNorm()) {
-            listeners.notice(TrainingListener.Notice.Kind.TRAINABLE_LAYERS, String.format(Locale.ROOT,
-                    "Note: %d BatchNorm layer(s) do not follow a convolution and could not be frozen by folding; "
-                            + "they update their statistics", batchNorm));
-        }
     }
 
     /** Builder: {@code setTrainData} (or {@code optSplit}), {@code setBackbone} and {@code setRunDir} are required. */
