@@ -31,11 +31,7 @@ public record EvaluationReport(List<String> labels, int count, double accuracy, 
 
     /** The {@code metrics.json} layout: accuracy, macroF1, perClass, confusionMatrix (with label order). */
     public Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", count);
-        m.put("accuracy", accuracy);
-        m.put("macroF1", macroF1);
-        m.put("logLoss", logLoss);
+        Map<String, Object> m = summary();
         Map<String, Object> per = new LinkedHashMap<>();
         for (ClassMetrics c : perClass) {
             per.put(c.label(), Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(),

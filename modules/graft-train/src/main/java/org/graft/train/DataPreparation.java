@@ -21,24 +21,10 @@ import java.util.Locale;
  * near-duplicates across the split. Nothing is written until the data is known to be usable, so a mistake leaves
  * no run folder behind. A resumed run must find the same split it started with.
  */
-final class DataPreparation {
-    private final Path trainData;
-    private final Path validationData;
-    private final Split givenSplit;
-    private final Grouping grouping;
-    private final TrainingConfig config;
-    private final boolean checkNearDuplicates;
-    private final Listeners listeners;
-
-    DataPreparation(Path trainData, Path validationData, Split givenSplit, Grouping grouping, TrainingConfig config,
-                    boolean checkNearDuplicates, Listeners listeners) {
-        this.trainData = trainData;
-        this.validationData = validationData;
-        this.givenSplit = givenSplit;
-        this.grouping = grouping == null ? Grouping.none() : grouping;
-        this.config = config;
-        this.checkNearDuplicates = checkNearDuplicates;
-        this.listeners = listeners;
+record DataPreparation(Path trainData, Path validationData, Split givenSplit, Grouping grouping,
+                       TrainingConfig config, boolean checkNearDuplicates, Listeners listeners) {
+    DataPreparation {
+        grouping = grouping == null ? Grouping.none() : grouping;
     }
 
     PreparedData prepare(RunFolder run, boolean resuming) throws IOException {
@@ -61,7 +47,7 @@ final class DataPreparation {
                 : List.of();
         run.writeNearDuplicates(pairs);
         PreparedData data = new PreparedData(split, split.labels(), skipped, pairs, grouping);
-        listeners.onDataReady(data);
+        listeners.tell(l -> l.onDataReady(data));
         if (!pairs.isEmpty()) {
             long images = pairs.stream().map(NearDuplicates.Pair::validation).distinct().count();
             listeners.notice(TrainingListener.Notice.Kind.NEAR_DUPLICATES, String.format(Locale.ROOT,

@@ -2,6 +2,7 @@ package org.graft.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.model.EvaluationReport;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /** One way of training a phase epoch by epoch: the head alone on cached features, or the whole network. */
 interface EpochLoop {
@@ -22,6 +23,11 @@ interface EpochLoop {
 
     /** The head's learning rate at the last step. */
     double learningRate();
+
+    /** The rate {@code schedule} gave at {@code graph}'s last step. */
+    static double rateAtLastStep(ISchedule schedule, ComputationGraph graph) {
+        return schedule.valueAt(Math.max(0, graph.getConfiguration().getIterationCount() - 1), 0);
+    }
 
     /** Copies a checkpoint's weights, optimiser state and step count into {@code into} (same configuration). */
     static void copyTrainingState(ComputationGraph checkpoint, ComputationGraph into) {

@@ -52,7 +52,7 @@ final class FineTuneLoop implements EpochLoop {
         int batches = (trainIt.numExamples() + config.batchSize() - 1) / config.batchSize();
         TrainingListener.Pass pass = new TrainingListener.Pass("Epoch " + epoch + "/" + config.totalEpochs(),
                 batches, "batch");
-        ctx.listeners().onPassStart(pass);
+        ctx.listeners().tell(l -> l.onPassStart(pass));
         double lossSum = 0;
         long seen = 0;
         int b = 0;
@@ -61,11 +61,13 @@ final class FineTuneLoop implements EpochLoop {
             graph.fit(batch);
             lossSum += graph.score() * batch.numExamples();
             seen += batch.numExamples();
-            ctx.listeners().onTrainingBatch(new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b,
-                    batches, graph.score(), seen));
-            ctx.listeners().onPassProgress(pass, 1, String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+            var done = new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b, batches, graph.score(),
+                    seen);
+            String status = String.format(Locale.ROOT, "loss %.4f", lossSum / seen);
+            ctx.listeners().tell(l -> l.onTrainingBatch(done));
+            ctx.listeners().tell(l -> l.onPassProgress(pass, 1, status));
         }
-        ctx.listeners().onPassEnd(pass);
+        ctx.listeners().tell(l -> l.onPassEnd(pass));
         if (seen == 0) {
             throw new BadDataException("None of the training images could be read.",
                     "See " + RunFolder.SKIPPED + " in the run folder for the reasons.");
@@ -77,7 +79,7 @@ final class FineTuneLoop implements EpochLoop {
     public EvaluationReport validate() {
         valIt.reset();
         TrainingListener.Pass pass = new TrainingListener.Pass("Validating", valIt.numExamples(), "img");
-        ctx.listeners().onPassStart(pass);
+        ctx.listeners().tell(l -> l.onPassStart(pass));
         Iterator<DataSet> counted = new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -87,12 +89,12 @@ final class FineTuneLoop implements EpochLoop {
             @Override
             public DataSet next() {
                 DataSet ds = valIt.next();
-                ctx.listeners().onPassProgress(pass, ds.numExamples(), null);
+                ctx.listeners().tell(l -> l.onPassProgress(pass, ds.numExamples(), null));
                 return ds;
             }
         };
         EvaluationReport report = Evaluator.evaluate(ctx.labels(), counted, x -> graph.outputSingle(false, x));
-        ctx.listeners().onPassEnd(pass);
+        ctx.listeners().tell(l -> l.onPassEnd(pass));
         return report;
     }
 
@@ -113,6 +115,6 @@ final class FineTuneLoop implements EpochLoop {
 
     @Override
     public double learningRate() {
-        return schedule.valueAt(Math.max(0, graph.getConfiguration().getIterationCount() - 1), 0);
+        return EpochLoop.rateAtLastStep(schedule, graph);
     }
 }

@@ -2,9 +2,10 @@ package org.graft.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** The listeners of one run, called in order: the job's own first (they write the run folder), then the user's. */
-final class Listeners implements TrainingListener {
+/** The listeners of one run, told in order: the job's own first (they write the run folder), then the user's. */
+final class Listeners {
     private final List<TrainingListener> all;
 
     Listeners(List<TrainingListener> all) {
@@ -18,57 +19,13 @@ final class Listeners implements TrainingListener {
         return new Listeners(joined);
     }
 
-    void notice(Notice.Kind kind, String text) {
-        onNotice(new Notice(kind, text));
+    /** Tells every listener, in order: {@code tell(l -> l.onEpoch(end))}. */
+    void tell(Consumer<TrainingListener> event) {
+        all.forEach(event);
     }
 
-    @Override
-    public void onDataReady(PreparedData data) {
-        all.forEach(l -> l.onDataReady(data));
-    }
-
-    @Override
-    public void onModelReady(ModelReady model) {
-        all.forEach(l -> l.onModelReady(model));
-    }
-
-    @Override
-    public void onNotice(Notice notice) {
-        all.forEach(l -> l.onNotice(notice));
-    }
-
-    @Override
-    public void onPassStart(Pass pass) {
-        all.forEach(l -> l.onPassStart(pass));
-    }
-
-    @Override
-    public void onPassProgress(Pass pass, long done, String status) {
-        all.forEach(l -> l.onPassProgress(pass, done, status));
-    }
-
-    @Override
-    public void onPassEnd(Pass pass) {
-        all.forEach(l -> l.onPassEnd(pass));
-    }
-
-    @Override
-    public void onPhaseStart(PhaseStart phase) {
-        all.forEach(l -> l.onPhaseStart(phase));
-    }
-
-    @Override
-    public void onTrainingBatch(TrainingBatch batch) {
-        all.forEach(l -> l.onTrainingBatch(batch));
-    }
-
-    @Override
-    public void onEpoch(EpochEnd epoch) {
-        all.forEach(l -> l.onEpoch(epoch));
-    }
-
-    @Override
-    public void onTrainingEnd(TrainingResult result) {
-        all.forEach(l -> l.onTrainingEnd(result));
+    void notice(TrainingListener.Notice.Kind kind, String text) {
+        TrainingListener.Notice notice = new TrainingListener.Notice(kind, text);
+        tell(l -> l.onNotice(notice));
     }
 }

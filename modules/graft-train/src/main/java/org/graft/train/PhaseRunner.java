@@ -30,7 +30,8 @@ final class PhaseRunner {
 
     /** Trains epochs {@code epochsDone + 1 ...} of {@code plan} with {@code loop}. */
     void run(PhasePlan plan, EpochLoop loop, int epochsDone) {
-        listeners.onPhaseStart(new TrainingListener.PhaseStart(plan, epochsDone, loop.learningGraph()));
+        var start = new TrainingListener.PhaseStart(plan, epochsDone, loop.learningGraph());
+        listeners.tell(l -> l.onPhaseStart(start));
         for (int e = epochsDone + 1; e <= plan.epochs(); e++) {
             int epoch = state.history.size() + 1;
             long t0 = System.nanoTime();
@@ -58,7 +59,7 @@ final class PhaseRunner {
             ModelDescription now = provenance.describe(state.bestEpoch(), epoch, report, state.trainSeconds());
             TrainingListener.EpochEnd end = new TrainingListener.EpochEnd(stats, better, state.bestEpoch(), e,
                     state.history, report, loop.classifier(), loop.learningGraph(), now);
-            listeners.onEpoch(end);
+            listeners.tell(l -> l.onEpoch(end));
             if (end.stopReason() != null && e < plan.epochs()) {
                 listeners.notice(TrainingListener.Notice.Kind.EARLY_STOP,
                         String.format(Locale.ROOT, "Early stop: %s", end.stopReason()));

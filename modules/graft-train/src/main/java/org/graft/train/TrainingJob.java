@@ -110,8 +110,9 @@ public final class TrainingJob {
         }
         double[] classWeights = config.classWeights().resolve(data.labels(), data.split().train().images());
         ComputationGraph classifier = HeadGrafter.graft(backbone, data.labels().size(), config, classWeights);
-        listeners.onModelReady(new TrainingListener.ModelReady(backbone, config, data.labels().size(), classWeights,
-                data.labels()));
+        var ready = new TrainingListener.ModelReady(backbone, config, data.labels().size(), classWeights,
+                data.labels());
+        listeners.tell(l -> l.onModelReady(ready));
         Augmentation augmentation = config.augmentation();
         ImageLoader loader = new ImageLoader(backbone.preprocessing(), augmentation);
         if (augmentation.isEnabled()) {
@@ -184,7 +185,7 @@ public final class TrainingJob {
         TrainingResult result = new TrainingResult(run.dir(), bundle, report, List.copyOf(state.history),
                 state.bestEpoch(), (System.nanoTime() - start) / 1e9, data.skipped().size(), cacheHits,
                 cacheRejected, data.nearDuplicates().size());
-        listeners.onTrainingEnd(result);
+        listeners.tell(l -> l.onTrainingEnd(result));
         return result;
     }
 

@@ -12,6 +12,7 @@ import org.graft.engine.Featurizer;
 import org.graft.evaluate.Evaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.run.RunFolder;
+import org.graft.model.run.TrainingPhase;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -85,10 +86,10 @@ final class TransferLoop implements EpochLoop {
     /** Batches of at most {@code inferenceBatch} feature vectors with one-hot labels and paths as metadata. */
     private List<DataSet> features(Featurizer featurizer, List<ImageEntry> entries, String task) {
         TrainingListener.Pass pass = new TrainingListener.Pass(task, entries.size(), "img");
-        ctx.listeners().onPassStart(pass);
+        ctx.listeners().tell(l -> l.onPassStart(pass));
         Featurizer.Features f = featurizer.featurize(entries.stream().map(ImageEntry::path).toList(),
-                n -> ctx.listeners().onPassProgress(pass, n, null));
-        ctx.listeners().onPassEnd(pass);
+                n -> ctx.listeners().tell(l -> l.onPassProgress(pass, n, null)));
+        ctx.listeners().tell(l -> l.onPassEnd(pass));
         f.failures().forEach(e -> ctx.skipped().add(new SkippedImage(e.path(), e.getMessage())));
         List<Integer> ok = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -129,7 +130,7 @@ final class TransferLoop implements EpochLoop {
         long seen = 0;
         TrainingListener.Pass pass = new TrainingListener.Pass("Epoch " + epoch + "/" + config.totalEpochs(),
                 batches.size(), "batch");
-        ctx.listeners().onPassStart(pass);
+        ctx.listeners().tell(l -> l.onPassStart(pass));
         for (int b = 0; b < batches.size(); b++) {
             DataSet batch = batches.get(b);
             head.fit(batch);
@@ -138,12 +139,13 @@ final class TransferLoop implements EpochLoop {
             INDArray probs = head.outputSingle(false, batch.getFeatures());
             correct += probs.argMax(1).eq(batch.getLabels().argMax(1)).castTo(DataType.INT).sumNumber().longValue();
             seen += n;
-            ctx.listeners().onTrainingBatch(new TrainingListener.TrainingBatch(epoch,
-                    org.graft.model.run.TrainingPhase.HEAD, b + 1, batches.size(), head.score(), seen));
-            ctx.listeners().onPassProgress(pass, 1, String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen,
-                    (double) correct / seen));
+            var done = new TrainingListener.TrainingBatch(epoch, TrainingPhase.HEAD, b + 1, batches.size(),
+                    head.score(), seen);
+            String status = String.format(Locale.ROOT, "loss %.4f acc %.3f", lossSum / seen, (double) correct / seen);
+            ctx.listeners().tell(l -> l.onTrainingBatch(done));
+            ctx.listeners().tell(l -> l.onPassProgress(pass, 1, status));
         }
-        ctx.listeners().onPassEnd(pass);
+        ctx.listeners().tell(l -> l.onPassEnd(pass));
         HeadGrafter.copyHeadInto(head, classifier);
         return new EpochResult(lossSum / seen, (double) correct / seen, seen);
     }
@@ -171,7 +173,7 @@ final class TransferLoop implements EpochLoop {
 
     @Override
     public double learningRate() {
-        return schedule.valueAt(Math.max(0, head.getConfiguration().getIterationCount() - 1), 0);
+        return EpochLoop.rateAtLastStep(schedule, head);
     }
 
     int cacheHits() {
