@@ -7,6 +7,7 @@ import org.graft.common.Checksums;
 import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
 import org.graft.data.Preprocessing;
+import org.graft.model.BatchNormFolding;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

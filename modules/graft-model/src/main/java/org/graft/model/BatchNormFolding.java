@@ -1,4 +1,4 @@
-package org.graft.backbone;
+package org.graft.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -22,8 +22,8 @@ import java.util.Map;
 /**
  * Folds each BatchNormalization that follows a convolution into that convolution's weights and bias: for a frozen
  * backbone, BatchNorm with stored statistics is a fixed per-channel affine map, so the graph computes the same
- * with one layer (and one activation array) fewer per pair. For Keras imports; the ONNX converter folds as it
- * converts.
+ * with one layer (and one activation array) fewer per pair. A pure graph transform, for Keras and ONNX imports
+ * alike (the ONNX converter keeps BatchNorm as a layer).
  */
 public final class BatchNormFolding {
     private BatchNormFolding() {
