@@ -1,13 +1,13 @@
 package org.graft.backbone;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.graft.backbone.onnx.OnnxConverter;
-import org.graft.backbone.onnx.OnnxModel;
 import org.graft.common.Checksums;
 import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
 import org.graft.data.Preprocessing;
 import org.graft.model.BatchNormFolding;
+import org.graft.onnx.imports.OnnxConverter;
+import org.graft.onnx.imports.OnnxModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

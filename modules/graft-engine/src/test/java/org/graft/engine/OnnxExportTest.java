@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
 import org.graft.backbone.BackboneLoader;
 import org.graft.backbone.EfficientNetFixtures;
-import org.graft.backbone.onnx.OnnxConverter;
+import org.graft.onnx.imports.OnnxConverter;
 import org.graft.common.Fetcher;
 import org.graft.common.Json;
 import org.graft.common.SharedMaterial;
@@ -45,7 +45,7 @@ class OnnxExportTest {
     @TempDir
     static Path tmp;
 
-    /** The graft-backbone test jar's onnx-ops folder, copied out (it may be inside a jar). */
+    /** The graft-onnx test jar's onnx-ops folder, copied out (it may be inside a jar). */
     static Path opsDir() throws IOException {
         Path dir = tmp.resolve("onnx-ops");
         if (Files.isDirectory(dir)) {

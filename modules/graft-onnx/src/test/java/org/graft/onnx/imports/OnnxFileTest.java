@@ -1,7 +1,11 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import onnx.Onnx;
+import org.graft.common.BadOptionException;
+import org.graft.common.DamagedFileException;
 import org.graft.common.GraftException;
+import org.graft.common.UnsupportedModelException;
+import org.graft.onnx.OnnxFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.protobuf.ByteString;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +27,7 @@ class OnnxFileTest {
     Path tmp;
 
     private static Path sample() {
-        return OnnxOpsTest.dir().resolve("conv_bias.onnx");
+        return OnnxFixtures.opsDir().resolve("conv_bias.onnx");
     }
 
     private GraftException refused(Path file) {
@@ -32,14 +37,20 @@ class OnnxFileTest {
         return e;
     }
 
+    private void refusedAs(Class<? extends GraftException> kind, Path file) {
+        GraftException e = refused(file);
+        assertInstanceOf(kind, e, e.getMessage());
+    }
+
     @Test
     void missingEmptyAndForeignFiles() throws IOException {
-        refused(tmp.resolve("absent.onnx"));
-        refused(Files.write(tmp.resolve("empty.onnx"), new byte[0]));
-        refused(Files.writeString(tmp.resolve("text.onnx"), "this is not a model\n", StandardCharsets.UTF_8));
+        refusedAs(BadOptionException.class, tmp.resolve("absent.onnx"));
+        refusedAs(DamagedFileException.class, Files.write(tmp.resolve("empty.onnx"), new byte[0]));
+        refusedAs(DamagedFileException.class, Files.writeString(tmp.resolve("text.onnx"), "this is not a model\n",
+                StandardCharsets.UTF_8));
         byte[] noise = new byte[4096];
         new Random(7).nextBytes(noise);
-        refused(Files.write(tmp.resolve("noise.onnx"), noise));
+        refusedAs(DamagedFileException.class, Files.write(tmp.resolve("noise.onnx"), noise));
     }
 
     @Test
@@ -65,12 +76,15 @@ class OnnxFileTest {
         Path bad = Files.write(tmp.resolve("absurd.onnx"), original.toBuilder().setGraph(graph).build().toByteArray());
         GraftException e = refused(bad);
         assertTrue(e.getMessage().contains("impossible shape") || e.getMessage().contains("holds"), e.getMessage());
+        assertInstanceOf(DamagedFileException.class, e);
 
         graph.setInitializer(0, weights.toBuilder().clearDims().addDims(6).addDims(4).addDims(3).addDims(3)
                 .setRawData(ByteString.copyFrom(new byte[12])).build());
         Path short_ = Files.write(tmp.resolve("short.onnx"),
                 original.toBuilder().setGraph(graph).build().toByteArray());
-        assertTrue(refused(short_).getMessage().contains("holds 12 bytes"));
+        GraftException tooShort = refused(short_);
+        assertTrue(tooShort.getMessage().contains("holds 12 bytes"));
+        assertInstanceOf(DamagedFileException.class, tooShort);
     }
 
     @Test
@@ -84,5 +98,6 @@ class OnnxFileTest {
         Path ext = Files.write(tmp.resolve("external.onnx"), original.toBuilder().setGraph(graph).build().toByteArray());
         GraftException e = refused(ext);
         assertTrue(e.getMessage().contains("external data") && e.hint().contains("save_as_external_data"));
+        assertInstanceOf(UnsupportedModelException.class, e, "an intact model Graft does not read");
     }
 }

@@ -1,7 +1,9 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import onnx.Onnx;
+import org.graft.common.DamagedFileException;
 import org.graft.common.GraftException;
+import org.graft.common.UnsupportedModelException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,14 +28,16 @@ final class OnnxTensors {
     static final int BOOL = 9;
     static final int FLOAT16 = 10;
     static final int DOUBLE = 11;
+    /** The highest data type number ONNX defines (FLOAT4E2M1, IR 11); anything above is damage. */
+    private static final int LAST_KNOWN_TYPE = 23;
 
     private OnnxTensors() {
     }
 
     static INDArray toArray(Onnx.TensorProto t, String where) {
         if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-            throw new GraftException("Tensor '" + t.getName() + "' in " + where + " keeps its data in a separate "
-                    + "file (ONNX external data), which Graft does not read.",
+            throw new UnsupportedModelException("Tensor '" + t.getName() + "' in " + where + " keeps its data in a "
+                    + "separate file (ONNX external data), which Graft does not read.",
                     "Export the model as one file: onnx.save(model, 'model.onnx', save_as_external_data=False).");
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
@@ -161,14 +165,17 @@ final class OnnxTensors {
         return dims.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape(dims).castTo(DataType.LONG);
     }
 
-    private static GraftException malformed(Onnx.TensorProto t, String where, String what) {
-        return new GraftException("Tensor '" + t.getName() + "' in " + where + " " + what
+    private static DamagedFileException malformed(Onnx.TensorProto t, String where, String what) {
+        return new DamagedFileException("Tensor '" + t.getName() + "' in " + where + " " + what
                 + ": the ONNX file is damaged or was not written by a conforming exporter.",
                 "Export the model again (e.g. torch.onnx.export) and check the copy is complete.");
     }
 
     private static GraftException unsupportedType(Onnx.TensorProto t, String where) {
-        return new GraftException("Tensor '" + t.getName() + "' in " + where + " has ONNX data type "
+        if (t.getDataType() < 1 || t.getDataType() > LAST_KNOWN_TYPE) {
+            return malformed(t, where, "has data type " + t.getDataType() + ", which ONNX does not define");
+        }
+        return new UnsupportedModelException("Tensor '" + t.getName() + "' in " + where + " has ONNX data type "
                 + t.getDataType() + "; Graft reads float32, float64 and integer tensors.",
                 "Export the model in float32 (e.g. model.float() before torch.onnx.export).");
     }

@@ -1,10 +1,12 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.common.Json;
 import org.graft.common.SharedMaterial;
+import org.graft.model.BatchNormFolding;
+import org.graft.onnx.OnnxFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,9 +78,10 @@ class OnnxGoldenTest {
                 "the export kept or folded BatchNorm as its name says");
         for (boolean fold : batchNorms > 0 ? new boolean[]{false, true} : new boolean[]{false}) {
             long t0 = System.nanoTime();
-            OnnxModel model = OnnxConverter.builder().optFoldBatchNorm(fold).build().convert(file);
+            OnnxModel model = OnnxConverter.builder().build().convert(file);
+            // folded as production folds: BatchNormFolding after conversion
+            ComputationGraph graph = fold ? BatchNormFolding.fold(model.graph(), Set.of()) : model.graph();
             long convertMs = (System.nanoTime() - t0) / 1_000_000;
-            ComputationGraph graph = model.graph();
             assertEquals(fold ? 0 : batchNorms, countBatchNorms(graph), "BatchNormalization layers in DL4J");
             INDArray logits = graph.outputSingle(false, inputs);
             assertArrayEquals(expected.shape(), logits.shape());

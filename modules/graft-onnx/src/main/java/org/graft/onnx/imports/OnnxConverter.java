@@ -1,6 +1,8 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.common.GraftException;
+import org.graft.common.UnexpectedFailure;
 
 import java.nio.file.Path;
 
@@ -10,20 +12,21 @@ import java.nio.file.Path;
  *
  * <p>DL4J's own ONNX importer (samediff-import-onnx) builds a SameDiff graph, not a ComputationGraph, and in
  * 1.0.0-M2.1 crashes on EfficientNet-B0 and gives wrong numbers on small models. This converter maps each ONNX op
- * onto DL4J layers and Graft's vertices, checking every attribute it meets: one it cannot honour is an error naming
- * the node, never a silently different network. See {@link OnnxGraphTranslator} for the op table.
+ * onto DL4J layers and Graft's vertices through its {@link ConverterRegistry}, checking every attribute it meets:
+ * one it cannot honour is an error naming the node, never a silently different network. BatchNormalization stays
+ * a layer; {@code org.graft.model.BatchNormFolding} folds it into the convolutions afterwards where wanted.
+ *
+ * <p>Errors: a {@link GraftException} saying what is wrong with the file (damaged, unsupported); anything else is
+ * a bug, reported as an {@link UnexpectedFailure} naming the file.
  *
  * <p>Builder: {@code optInputSize} sets the image size for models whose height and width are not fixed in the
- * file; {@code optFoldBatchNorm} folds BatchNormalization into the convolution before it (the same outputs, less
- * work, but the statistics can no longer be fine-tuned separately).
+ * file.
  */
 public final class OnnxConverter {
     private final int[] inputSize;
-    private final boolean foldBatchNorm;
 
     private OnnxConverter(Builder b) {
         this.inputSize = b.inputSize;
-        this.foldBatchNorm = b.foldBatchNorm;
     }
 
     public static Builder builder() {
@@ -31,22 +34,28 @@ public final class OnnxConverter {
     }
 
     public OnnxModel convert(Path file) {
-        return new OnnxGraphTranslator(OnnxFile.read(file), file, inputSize, foldBatchNorm).translate();
+        return convert(file, ConverterRegistry.standard());
+    }
+
+    /** With other converters (tests). */
+    OnnxModel convert(Path file, ConverterRegistry registry) {
+        try {
+            return new OnnxGraphTranslator(OnnxFile.read(file), file.getFileName().toString(), inputSize, registry)
+                    .translate();
+        } catch (GraftException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new UnexpectedFailure(file.toString(), e);
+        }
     }
 
     /** All options are optional. */
     public static final class Builder {
         private int[] inputSize;
-        private boolean foldBatchNorm;
 
         /** Height and width of the images, for models that leave them open (dynamic axes). */
         public Builder optInputSize(int height, int width) {
             this.inputSize = new int[]{height, width};
-            return this;
-        }
-
-        public Builder optFoldBatchNorm(boolean fold) {
-            this.foldBatchNorm = fold;
             return this;
         }
 

@@ -1,4 +1,4 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

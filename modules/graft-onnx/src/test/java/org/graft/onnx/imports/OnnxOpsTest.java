@@ -1,21 +1,23 @@
-package org.graft.backbone.onnx;
+package org.graft.onnx.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.graft.common.GraftException;
 import org.graft.common.Json;
+import org.graft.common.UnsupportedModelException;
+import org.graft.model.BatchNormFolding;
+import org.graft.onnx.OnnxFixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every ONNX op the converter supports, one small model each (src/test/resources/onnx-ops, made by
- * fixtures/make_onnx_fixtures.py with PyTorch's outputs as reference), and the ops and attributes it refuses.
+ * fixtures/make_onnx_fixtures.py with PyTorch's outputs as reference), as converted and with BatchNorm folded
+ * afterwards ({@link BatchNormFolding}), and the ops and attributes it refuses.
  */
 class OnnxOpsTest {
     static final double TOLERANCE = 1e-4;
@@ -33,11 +36,7 @@ class OnnxOpsTest {
     Path tmp;
 
     static Path dir() {
-        try {
-            return Path.of(OnnxOpsTest.class.getResource("/onnx-ops/manifest.json").toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return OnnxFixtures.opsDir();
     }
 
     @TestFactory
@@ -63,8 +62,10 @@ class OnnxOpsTest {
         INDArray expected = OnnxFixtures.readF32(dir().resolve(c.get("output").asText()),
                 shape(c.get("output_shape")));
         for (boolean fold : new boolean[]{false, true}) {
-            OnnxModel converted = OnnxConverter.builder().optFoldBatchNorm(fold).build().convert(model);
-            INDArray actual = converted.graph().outputSingle(false, input);
+            OnnxModel converted = OnnxConverter.builder().build().convert(model);
+            // folded as production folds (BackboneLoader, Backbone.withBatchNormFolded): after conversion
+            ComputationGraph graph = fold ? BatchNormFolding.fold(converted.graph(), Set.of()) : converted.graph();
+            INDArray actual = graph.outputSingle(false, input);
             assertClose(expected, actual, c.get("name").asText() + (fold ? " (BN folded)" : ""));
             if (!fold) {
                 // what a bundle stores: the configuration as JSON (custom layers included) and the weights
@@ -84,7 +85,9 @@ class OnnxOpsTest {
     }
 
     private static void refused(Path model, List<String> mentions) {
-        GraftException e = assertThrows(GraftException.class, () -> OnnxConverter.builder().build().convert(model));
+        // an intact model Graft cannot use: an unsupported op or attribute
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> OnnxConverter.builder().build().convert(model));
         for (String m : mentions) {
             assertTrue(e.getMessage().contains(m), "'" + e.getMessage() + "' should mention " + m);
         }
