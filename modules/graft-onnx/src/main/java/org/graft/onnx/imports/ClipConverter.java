@@ -30,6 +30,14 @@ final class ClipConverter implements OpConverter {
         Act x = ctx.act(n, 0);
         OnnxActivations.Parameters bounds = boundsAreInputs ? (name, fallback) -> bound(n, name, fallback, ctx)
                 : n::getFloat;
+        float min = bounds.get("min", -Float.MAX_VALUE);
+        float max = bounds.get("max", Float.MAX_VALUE);
+        if (Float.isNaN(min) || Float.isNaN(max)) {
+            throw ctx.damaged(n, "has a NaN bound (min " + min + ", max " + max + ")");
+        }
+        if (min > max) {
+            throw ctx.unsupported(n, "min " + min + " above max " + max);
+        }
         ActivationConverter.apply(n, x, OnnxActivations.toDl4j("Clip", bounds), ctx);
     }
 

@@ -43,6 +43,7 @@ final class OnnxGraphTranslator {
         for (int i = 0; i < graph.getNodeCount(); i++) {
             nodes.add(new OnnxNode(graph.getNode(i), i, file));
         }
+        checkSingleAssignment(graph, nodes);
         Map<String, Integer> opCounts = new TreeMap<>();
         nodes.forEach(n -> opCounts.merge(n.op(), 1, Integer::sum));
         List<OpConverter> converters = converters(nodes);
@@ -87,6 +88,21 @@ final class OnnxGraphTranslator {
         return converters;
     }
 
+    /** ONNX graphs are in single-assignment form: no tensor is written twice, nor an input or weight overwritten. */
+    private void checkSingleAssignment(Onnx.GraphProto graph, List<OnnxNode> nodes) {
+        Set<String> written = new HashSet<>();
+        graph.getInitializerList().forEach(t -> written.add(t.getName()));
+        graph.getInputList().forEach(i -> written.add(i.getName()));
+        for (OnnxNode n : nodes) {
+            for (String out : n.outputs()) {
+                if (!out.isEmpty() && !written.add(out)) {
+                    throw new DamagedFileException(file + ": " + n.describe() + " writes '" + out + "', which the "
+                            + "graph already holds.", OnnxFile.EXPORT_AGAIN);
+                }
+            }
+        }
+    }
+
     /** How many nodes (and graph outputs) read each tensor. */
     private static Map<String, Integer> consumers(Onnx.GraphProto graph, List<OnnxNode> nodes) {
         Map<String, Integer> consumers = new HashMap<>();
@@ -111,6 +127,10 @@ final class OnnxGraphTranslator {
         List<String> outputs = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Onnx.ValueInfoProto o : graph.getOutputList()) {
+            if (ctx.valueOf(o.getName()) == null) {
+                throw new DamagedFileException(file + ": the model output '" + o.getName() + "' is computed by no "
+                        + "node.", OnnxFile.EXPORT_AGAIN);
+            }
             if (!(ctx.valueOf(o.getName()) instanceof Act act)) {
                 throw new UnsupportedModelException(file + ": the model output '" + o.getName()
                         + "' is not computed from the image.", "Export the model with its image input.");
