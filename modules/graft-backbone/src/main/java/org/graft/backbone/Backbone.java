@@ -2,6 +2,7 @@ package org.graft.backbone;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.data.Preprocessing;
+import org.graft.model.BatchNormFolding;
 
 import java.nio.file.Path;
 

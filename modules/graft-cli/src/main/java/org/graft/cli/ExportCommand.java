@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.graft.common.AtomicFiles;
 import org.graft.common.GraftException;
 import org.graft.common.Json;
-import org.graft.engine.OnnxExporter;
+import org.graft.onnx.export.OnnxExporter;
 import org.graft.model.ModelBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

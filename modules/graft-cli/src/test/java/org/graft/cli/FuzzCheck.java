@@ -2,11 +2,11 @@ package org.graft.cli;
 
 import org.graft.backbone.BackboneLoader;
 import org.graft.backbone.TinyBackbone;
-import org.graft.backbone.onnx.OnnxConverter;
 import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
 import org.graft.data.TestImages;
 import org.graft.model.ModelBundle;
+import org.graft.onnx.imports.OnnxConverter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

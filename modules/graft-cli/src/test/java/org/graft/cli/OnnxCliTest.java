@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An ONNX model as the backbone, as a PyTorch user gives it: a small RGB classifier exported by torch.onnx.export
- * (onnx-ops/tiny_cnn.onnx from graft-backbone's test jar; fixtures/make_onnx_fixtures.py made it).
+ * (onnx-ops/tiny_cnn.onnx from graft-onnx's test jar; fixtures/make_onnx_fixtures.py made it).
  */
 class OnnxCliTest {
     @TempDir

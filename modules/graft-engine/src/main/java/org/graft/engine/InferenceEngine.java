@@ -2,6 +2,7 @@ package org.graft.engine;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.data.Preprocessing;
+import org.graft.onnx.export.OnnxExporter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;

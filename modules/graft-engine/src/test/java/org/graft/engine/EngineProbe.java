@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.onnx.export.OnnxExporter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,7 +25,7 @@ final class EngineProbe {
         List<String> order = graph.getConfiguration().getTopologicalOrderStr().stream()
                 .filter(v -> !graph.getConfiguration().getNetworkInputs().contains(v)
                         && !graph.getConfiguration().getNetworkOutputs().contains(v)).toList();
-        byte[] model = OnnxExporter.export(graph, type, Map.of(), order).toByteArray();
+        byte[] model = OnnxExporter.exportWithProbes(graph, type, Map.of(), order).toByteArray();
         Map<String, INDArray> dl4j = graph.feedForward(new INDArray[]{input}, false, false);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
