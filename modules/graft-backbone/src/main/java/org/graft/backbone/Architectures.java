@@ -1,8 +1,7 @@
 package org.graft.backbone;
 
-import org.graft.common.UnsupportedModelException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.graft.common.GraftException;
+import org.graft.common.UnsupportedModelException;
 
 /** Architectures Graft builds itself, for weights-only files (by the registry's "architecture" name). */
 public final class Architectures {

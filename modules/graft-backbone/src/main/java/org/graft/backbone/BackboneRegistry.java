@@ -1,10 +1,9 @@
 package org.graft.backbone;
 
-import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.graft.common.Artifact;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
 import org.graft.common.Json;
 import org.graft.data.Preprocessing;
 

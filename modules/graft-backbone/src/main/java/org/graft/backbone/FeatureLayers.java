@@ -1,7 +1,5 @@
 package org.graft.backbone;
 
-import org.graft.common.UnsupportedModelException;
-import org.graft.common.BadOptionException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -11,7 +9,8 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
+import org.graft.common.UnsupportedModelException;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

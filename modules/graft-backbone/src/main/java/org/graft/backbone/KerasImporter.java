@@ -1,9 +1,5 @@
 package org.graft.backbone;
 
-import org.graft.common.UnsupportedModelException;
-import org.graft.common.EnvironmentException;
-import org.graft.common.DamagedFileException;
-import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
@@ -13,20 +9,24 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
 import org.deeplearning4j.nn.modelimport.keras.config.KerasModelConfiguration;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
-import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.graft.backbone.keras.Hdf5Inventory;
 import org.graft.backbone.keras.Hdf5ScalarStripper;
 import org.graft.backbone.keras.KerasBroadcastMultiply;
 import org.graft.backbone.keras.KerasNormalization;
 import org.graft.backbone.keras.KerasRescaling;
+import org.graft.common.BadOptionException;
+import org.graft.common.DamagedFileException;
+import org.graft.common.EnvironmentException;
 import org.graft.common.GraftException;
 import org.graft.common.Json;
+import org.graft.common.UnsupportedModelException;
 
 import java.io.IOException;
 import java.io.InputStream;

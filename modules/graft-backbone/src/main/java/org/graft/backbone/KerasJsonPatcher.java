@@ -1,11 +1,11 @@
 package org.graft.backbone;
 
-import org.graft.common.UnsupportedModelException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.graft.common.GraftException;
+import org.graft.common.UnsupportedModelException;
 
 import java.util.HashMap;
 import java.util.Map;

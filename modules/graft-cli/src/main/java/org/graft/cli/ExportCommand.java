@@ -1,12 +1,11 @@
 package org.graft.cli;
 
-import org.graft.common.BadOptionException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.graft.common.AtomicFiles;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
 import org.graft.common.Json;
-import org.graft.onnx.export.OnnxExporter;
 import org.graft.model.ModelBundle;
+import org.graft.onnx.export.OnnxExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,10 +1,9 @@
 package org.graft.cli;
 
 import org.graft.common.CliErrors;
-import org.graft.common.GraftException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 
 /** The {@code graft} command. User mistakes are reported in a sentence or two, without a stack trace. */

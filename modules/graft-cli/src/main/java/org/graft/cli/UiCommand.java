@@ -1,7 +1,6 @@
 package org.graft.cli;
 
 import org.graft.common.BadOptionException;
-import org.graft.common.GraftException;
 import org.graft.model.run.RunFolder;
 import org.graft.train.TrainingUi;
 import picocli.CommandLine.Command;

@@ -10,18 +10,10 @@ package org.graft.common;
  * must never wrap an arbitrary {@code RuntimeException} into a GraftException, only the specific failures it
  * understands. Where a bug happens while a particular file is being read, {@link UnexpectedFailure} names it.
  */
-public class GraftException extends RuntimeException {
+public abstract class GraftException extends RuntimeException {
     private final String hint;
 
-    /** @deprecated transitional: throw one of the subclasses */
-    @Deprecated
-    public GraftException(String message, String hint) {
-        this(message, hint, null);
-    }
-
-    /** @deprecated transitional: throw one of the subclasses */
-    @Deprecated
-    public GraftException(String message, String hint, Throwable cause) {
+    protected GraftException(String message, String hint, Throwable cause) {
         super(message, cause);
         this.hint = hint;
     }
@@ -32,7 +24,5 @@ public class GraftException extends RuntimeException {
     }
 
     /** The kind of problem, in a word or two, for summaries ("bad data", "damaged file"). */
-    public String kind() {
-        return "error";
-    }
+    public abstract String kind();
 }

@@ -1,12 +1,11 @@
 package org.graft.data;
 
-import org.graft.common.EnvironmentException;
-import org.graft.common.BadOptionException;
-import org.graft.common.BadDataException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.graft.common.GraftException;
+import org.graft.common.BadDataException;
+import org.graft.common.BadOptionException;
+import org.graft.common.EnvironmentException;
 
 import java.io.IOException;
 import java.io.StringReader;

@@ -1,16 +1,15 @@
 package org.graft.data;
 
-import org.graft.common.EnvironmentException;
-import org.graft.common.BadOptionException;
-import org.graft.common.BadDataException;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
-import org.graft.common.GraftException;
+import org.graft.common.BadDataException;
+import org.graft.common.BadOptionException;
+import org.graft.common.EnvironmentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.text.Normalizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,10 +1,9 @@
 package org.graft.data;
 
-import org.graft.common.DamagedFileException;
-import org.graft.common.BadOptionException;
 import org.graft.common.Artifact;
+import org.graft.common.BadOptionException;
+import org.graft.common.DamagedFileException;
 import org.graft.common.Fetcher;
-import org.graft.common.GraftException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,6 @@
 package org.graft.engine;
 
 import org.graft.common.BadOptionException;
-import org.graft.common.GraftException;
 
 import java.util.Locale;
 

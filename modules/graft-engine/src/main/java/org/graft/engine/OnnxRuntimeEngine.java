@@ -1,11 +1,10 @@
 package org.graft.engine;
 
-import org.graft.common.UnsupportedModelException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import org.graft.common.GraftException;
+import org.graft.common.UnsupportedModelException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

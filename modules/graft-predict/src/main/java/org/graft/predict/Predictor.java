@@ -1,8 +1,7 @@
 package org.graft.predict;
 
-import org.graft.common.BadOptionException;
 import org.graft.common.BadDataException;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
 import org.graft.data.PrefetchingLoader;
@@ -18,8 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;

@@ -1,13 +1,12 @@
 package org.graft.spark;
 
-import org.graft.common.BadOptionException;
-import org.graft.model.GraftHead;
-import org.graft.model.GraphParams;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
+import org.graft.model.GraftHead;
+import org.graft.model.GraphParams;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 

@@ -1,18 +1,18 @@
 package org.graft.spark;
 
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.graft.data.ImageLoader;
+import org.graft.data.UnreadableImageException;
 import org.graft.engine.Engine;
 import org.graft.engine.Featurizer;
-import org.graft.data.UnreadableImageException;
 import org.graft.model.ModelBundle;
 
 import java.nio.file.Path;

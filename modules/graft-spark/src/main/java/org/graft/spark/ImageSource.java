@@ -1,8 +1,5 @@
 package org.graft.spark;
 
-import org.graft.common.EnvironmentException;
-import org.graft.common.BadOptionException;
-import org.graft.common.BadDataException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -10,7 +7,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.graft.common.GraftException;
+import org.graft.common.BadDataException;
+import org.graft.common.BadOptionException;
+import org.graft.common.EnvironmentException;
 import org.graft.data.ImageFormats;
 
 import java.io.IOException;

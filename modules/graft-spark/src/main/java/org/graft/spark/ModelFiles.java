@@ -1,10 +1,9 @@
 package org.graft.spark;
 
-import org.graft.common.EnvironmentException;
-import org.graft.common.BadOptionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
+import org.graft.common.EnvironmentException;
 import org.graft.model.ModelBundle;
 
 import java.io.IOException;

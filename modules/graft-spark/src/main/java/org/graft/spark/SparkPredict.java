@@ -1,8 +1,5 @@
 package org.graft.spark;
 
-import org.graft.common.DamagedFileException;
-import org.graft.common.BadOptionException;
-import org.graft.common.CliErrors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.SparkConf;
@@ -17,12 +14,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
+import org.graft.common.CliErrors;
+import org.graft.common.DamagedFileException;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.List;

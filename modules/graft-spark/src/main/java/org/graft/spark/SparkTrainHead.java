@@ -1,17 +1,16 @@
 package org.graft.spark;
 
-import org.graft.common.BadOptionException;
-import org.graft.common.CliErrors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
+import org.graft.common.CliErrors;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

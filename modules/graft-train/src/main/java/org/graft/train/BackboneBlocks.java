@@ -1,12 +1,11 @@
 package org.graft.train;
 
-import org.graft.common.BadOptionException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.graft.common.GraftException;
+import org.graft.common.BadOptionException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,13 +1,12 @@
 package org.graft.train;
 
-import org.graft.common.EnvironmentException;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import org.deeplearning4j.ui.VertxUIServer;
-import org.graft.common.GraftException;
+import org.graft.common.EnvironmentException;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

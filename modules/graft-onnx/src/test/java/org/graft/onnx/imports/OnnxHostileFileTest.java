@@ -1,7 +1,7 @@
 package org.graft.onnx.imports;
 
-import onnx.Onnx;
 import onnx.Onnx.AttributeProto.AttributeType;
+import onnx.Onnx;
 import org.graft.common.DamagedFileException;
 import org.graft.common.GraftException;
 import org.graft.common.UnsupportedModelException;
