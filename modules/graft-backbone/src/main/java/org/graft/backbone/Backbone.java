@@ -39,8 +39,8 @@ public record Backbone(String name, ComputationGraph graph, String featureLayer,
      */
     public Backbone withRandomWeights(long seed) {
         var conf = graph.getConfiguration().clone();
+        // init() seeds ND4J's generator from the configuration's seed before drawing the weights
         conf.getDefaultConfiguration().setSeed(seed);
-        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
         ComputationGraph fresh = new ComputationGraph(conf);
         fresh.init();
         return new Backbone(name + " (random weights)", fresh, featureLayer, featureShape, preprocessing, source,

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The run report: one self-contained HTML file ({@value #FILE_NAME}) that opens from disk without a network, made
@@ -24,8 +23,7 @@ public final class RunReport {
             new ConfusionSection(), new PerClassSection(), new GallerySection(), new AugmentationSection(),
             new ModelCardSection());
     /** For tests: the ids of the sections every report has. */
-    static final Set<String> SECTIONS = new TreeSet<>(List.of("data", "curves", "confusion", "per-class",
-            "gallery", "model-card"));
+    static final Set<String> SECTIONS = Set.of("data", "curves", "confusion", "per-class", "gallery", "model-card");
 
     private RunReport() {
     }

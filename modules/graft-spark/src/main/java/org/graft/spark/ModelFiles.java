@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * safe for two tasks at once).
  */
 public final class ModelFiles {
+    /** Per executor JVM, shared by its tasks: Spark offers no other place to keep a file between partitions. */
     private static final Map<String, Path> LOCAL = new ConcurrentHashMap<>();
 
     private ModelFiles() {

@@ -6,6 +6,7 @@ import org.graft.common.Fetcher;
 import org.graft.common.Json;
 import org.graft.common.SharedMaterial;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.TrainingPhase;
 import org.graft.model.ModelDescription;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,7 +96,7 @@ class HymenopteraTransferTest {
         System.out.printf("hymenoptera val accuracy: transfer %.4f, fine-tune %.4f (best epoch %d, %s phase)%n",
                 transfer.validation().accuracy(), finetune.validation().accuracy(), finetune.bestEpoch(),
                 finetune.history().get(finetune.bestEpoch() - 1).phase());
-        assertEquals("finetune", finetune.history().get(finetune.bestEpoch() - 1).phase(),
+        assertEquals(TrainingPhase.FINETUNE, finetune.history().get(finetune.bestEpoch() - 1).phase(),
                 "the best epoch is one with the backbone unfrozen, not the head warm-up");
         assertTrue(finetune.validation().accuracy() >= transfer.validation().accuracy(),
                 "fine-tune " + finetune.validation().accuracy() + " vs transfer " + transfer.validation().accuracy());
