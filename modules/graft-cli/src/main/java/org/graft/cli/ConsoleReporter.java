@@ -28,9 +28,18 @@ final class ConsoleReporter implements TrainingListener {
     public void onDataReady(PreparedData data) {
         var split = data.split();
         out.printf(Locale.ROOT, "Data: %d classes %s; %d training and %d validation images (%s)%s%n",
-                data.labels().size(), split.train().countsByLabel(), split.train().images().size(),
+                data.labels().size(), counts(split.train().countsByLabel()), split.train().images().size(),
                 split.validation().images().size(), RunFolder.SPLIT,
                 data.grouping().isNone() ? "" : "; groups kept whole: " + data.grouping().describe());
+    }
+
+    /** The training images per class; for many classes their range (every count is in split.csv). */
+    private static String counts(Map<String, Long> byLabel) {
+        if (byLabel.size() <= 10) {
+            return byLabel.toString();
+        }
+        var stats = byLabel.values().stream().mapToLong(Long::longValue).summaryStatistics();
+        return "(" + stats.getMin() + " to " + stats.getMax() + " training images each)";
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.graft.data.SkipLog;
 import org.graft.evaluate.BundleEvaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
@@ -46,6 +47,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     Workspace workspace;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     /** The backbone the demo falls back to when the default's weights cannot be had (it is small, and mirrored). */
     static final String FALLBACK = "mobilenet-v1-0.25";
 
@@ -68,28 +72,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
-        Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
-                workspace.datasetFetcher());
-        // the demo learns in transfer mode: the frozen backbone's BatchNorm folds into its convolutions
-        BackboneLoader loader = workspace.backboneLoader().optFoldBatchNorm(true).build();
-        Backbone backbone = defaultOrFallback(loader);
-        RunFolder runFolder = RunFolder.at(out);
-
-        System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));
-        TrainingResult result = TrainingJob.builder()
-                .setTrainData(data.resolve("train"))
-                .optValidationData(data.resolve("val"))
-                .setBackbone(backbone)
-                .setRunDir(out)
-                .optConfig(TrainingConfig.builder().optEpochs(epochs).build())
-                .optFeatureCache(run.featureCache(workspace))
-                .optRecordUiStats(true)
-                .addListener(new ConsoleReporter(System.out, run.progressBars()))
-                .build()
-                .run();
-
+    /** Steps 3 and 4: the saved model evaluated and its predictions written, into the run folder. */
+    private EvaluationReport evaluateAndPredict(TrainingResult result, Path data, RunFolder runFolder)
+            throws Exception {
         System.out.println("3/4 Evaluating the saved model " + result.modelFile());
         ModelBundle bundle = ModelBundle.load(result.modelFile());
         ImageFolder val = ImageFolder.scan(data.resolve("val"));
@@ -109,12 +94,43 @@ public final class DemoCommand implements Callable<Integer> {
             predictions = new Predictor(bundle, TrainingConfig.DEFAULT_INFERENCE_BATCH).predict(images, 2,
                     n -> bar.step(n, null));
         }
-        Path csv = runFolder.file(RunFolder.PREDICTIONS);
-        PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions, csv);
-        Path html = RunReport.write(out);
-        System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s, "
-                + "report %s; its training in DL4J's UI: graft ui %s%n", report.accuracy(), result.modelFile(),
-                runFolder.file(RunFolder.METRICS), csv, html, out);
+        PredictionWriter.builder().optTopK(2).optBase(data.resolve("val")).build().write(predictions,
+                runFolder.file(RunFolder.PREDICTIONS));
+        return report;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path data = SampleDatasets.fetch(SampleDatasets.HYMENOPTERA, workspace.datasetsDir(),
+                workspace.datasetFetcher());
+        // the demo learns in transfer mode: the frozen backbone's BatchNorm folds into its convolutions
+        BackboneLoader loader = workspace.backboneLoader().optFoldBatchNorm(true).build();
+        Backbone backbone = defaultOrFallback(loader);
+        RunFolder runFolder = RunFolder.at(out);
+
+        System.out.println("2/4 Training on " + data.resolve("train") + ", validating on " + data.resolve("val"));
+        TrainingResult result = TrainingJob.builder()
+                .setTrainData(data.resolve("train"))
+                .optValidationData(data.resolve("val"))
+                .setBackbone(backbone)
+                .setRunDir(out)
+                .optConfig(TrainingConfig.builder().optEpochs(epochs).build())
+                .optFeatureCache(run.featureCache(workspace))
+                .optRecordUiStats(true)
+                // the demo replaces its own earlier demo run, and nothing else unless told
+                .optMadeBy("demo")
+                .optOverwrite(overwrite.overwrite || runFolder.isGraftRun() && "demo".equals(runFolder.madeBy()))
+                .addListener(new ConsoleReporter(System.out, run.progressBars()))
+                .build()
+                .run();
+
+        try (RunClaim claim = RunClaim.claim(runFolder, RunClaim.Intent.UPDATE, "demo")) {
+            EvaluationReport report = evaluateAndPredict(result, data, runFolder);
+            Path html = RunReport.write(out);
+            System.out.printf(Locale.ROOT, "%nDone. Validation accuracy %.4f. Model %s, metrics %s, predictions %s, "
+                    + "report %s; its training in DL4J's UI: graft ui %s%n", report.accuracy(), result.modelFile(),
+                    runFolder.file(RunFolder.METRICS), runFolder.file(RunFolder.PREDICTIONS), html, out);
+        }
         return 0;
     }
 }

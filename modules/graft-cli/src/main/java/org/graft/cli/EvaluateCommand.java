@@ -5,18 +5,21 @@ import org.graft.data.SkipLog;
 import org.graft.evaluate.BundleEvaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
+import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Accuracy, per-class precision/recall/F1 and the confusion matrix of a trained model.",
         footer = {"", "Examples:",
-                "  graft evaluate --model runs/mine                    (its own validation split)",
+                "  graft evaluate --model runs/mine                    (its own validation split: metrics.json)",
+                "  graft evaluate --model runs/mine --data held-out    (into runs/mine/evaluations/, in the report)",
                 "  graft evaluate --model runs/mine --data held-out-test --out test-metrics.json"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN|ZIP", description = "A run folder or its model.zip.")
@@ -27,7 +30,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Where to write the metrics (default: metrics.json beside the model).")
+            description = "Where to write the metrics (default: the run's metrics.json for its own validation "
+                    + "split; RUN/evaluations/DATA-NAME.json for --data).")
     Path out;
 
     @Option(names = "--batch", defaultValue = "4",
@@ -37,10 +41,21 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     @Override
     public Integer call() throws Exception {
+        Path target = out == null ? null : OutputTarget.check(out, OutputTarget.Kind.METRICS, overwrite.overwrite,
+                data == null ? List.of(model, ModelBundle.resolve(model)) : List.of(data, model,
+                        ModelBundle.resolve(model)));
         ModelBundle bundle = ModelBundle.load(model);
         RunFolder run = RunFolder.holding(model);
+        if (target == null && !run.isGraftRun()) {
+            // a model.zip on its own: the metrics go beside it, as a file of their own
+            target = OutputTarget.check(run.file(RunFolder.METRICS), OutputTarget.Kind.METRICS, overwrite.overwrite,
+                    List.of());
+        }
         ImageFolder folder = data != null ? ImageFolder.scan(data)
                 : BundleEvaluator.validationOfRun(run, bundle.description());
         SkipLog skipLog = new SkipLog();
@@ -49,14 +64,28 @@ public final class EvaluateCommand implements Callable<Integer> {
                 "img")) {
             report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog, p::counting);
         }
-        Path metrics = out != null ? out : run.file(RunFolder.METRICS);
-        report.writeJson(metrics);
+        Path written;
+        if (target != null) {
+            report.writeJson(target);
+            written = target;
+        } else {
+            // into the run: its own metrics.json for its validation split, a file of its own for other data
+            try (RunClaim claim = RunClaim.claim(run, RunClaim.Intent.UPDATE, "evaluate")) {
+                if (data == null) {
+                    run.writeMetrics(report);
+                    written = run.file(RunFolder.METRICS);
+                } else {
+                    run.writeEvaluation(data, report);
+                    written = run.evaluationFile(data);
+                }
+            }
+        }
         System.out.println(report.toTable());
         if (skipLog.size() > 0) {
             System.out.println("Skipped " + skipLog.size() + " unreadable file(s):");
             skipLog.all().forEach(s -> System.out.println("  " + s.path() + ": " + s.reason()));
         }
-        System.out.println("Metrics written to " + metrics);
+        System.out.println("Metrics written to " + written);
         return 0;
     }
 }

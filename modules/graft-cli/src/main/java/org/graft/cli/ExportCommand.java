@@ -7,9 +7,11 @@ import org.graft.common.Json;
 import org.graft.model.ModelBundle;
 import org.graft.onnx.export.OnnxExporter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,11 +31,16 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write.")
     Path out;
 
+    @Mixin
+    OverwriteOption overwrite;
+
     @Override
     public Integer call() throws Exception {
         if (!format.toLowerCase(Locale.ROOT).equals("onnx")) {
             throw new BadOptionException("Unknown --format '" + format + "'.", "Use --format onnx.");
         }
+        Path target = OutputTarget.check(out, OutputTarget.Kind.ONNX, overwrite.overwrite,
+                List.of(ModelBundle.resolve(model)));
         ModelBundle bundle = ModelBundle.load(model);
         var description = bundle.description();
         var compact = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
@@ -41,7 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
                 "graft.labels", compact.writeValueAsString(description.labels()),
                 "graft.preprocessing", compact.writeValueAsString(description.preprocessing()));
         byte[] onnx = OnnxExporter.export(bundle.graph(), description.preprocessing(), metadata).toByteArray();
-        AtomicFiles.write(out, onnx);
+        AtomicFiles.write(target, onnx);
         var pre = description.preprocessing();
         System.out.printf("Wrote %s (%d KB): input '%s' %s, output: probabilities of %s%n", out, onnx.length / 1024,
                 bundle.graph().getConfiguration().getNetworkInputs().get(0),

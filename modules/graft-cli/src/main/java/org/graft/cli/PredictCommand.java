@@ -31,7 +31,7 @@ public final class PredictCommand implements Callable<Integer> {
     Path input;
 
     @Option(names = "--out", defaultValue = "predictions.csv", paramLabel = "FILE",
-            description = "CSV to write (default: ${DEFAULT-VALUE}).")
+            description = "The file to write: .csv or .jsonl picks the format (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--top-k", defaultValue = "3",
@@ -51,21 +51,36 @@ public final class PredictCommand implements Callable<Integer> {
                     + "same answers to 1e-4) (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--format", defaultValue = "CSV", paramLabel = "CSV|JSONL",
-            description = "CSV (one row per image) or JSONL (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "CSV|JSONL",
+            description = "CSV (one row per image) or JSONL (one JSON object per line) (default: from --out's "
+                    + "extension, .csv or .jsonl).")
     PredictionWriter.Format format;
 
     @Mixin
     ProgressOptions progress;
+
+    @Mixin
+    OverwriteOption overwrite;
 
     @Override
     public Integer call() throws Exception {
         if (topK < 1) {
             throw new BadOptionException("--top-k must be at least 1 (got " + topK + ").", null);
         }
+        PredictionWriter.Format chosen = formatFor(out, format);
+        Path target = OutputTarget.check(out, chosen == PredictionWriter.Format.JSONL
+                ? OutputTarget.Kind.PREDICTIONS_JSONL : OutputTarget.Kind.PREDICTIONS_CSV, overwrite.overwrite,
+                List.of(input, model, ModelBundle.resolve(model)));
+        if (chosen == null) {
+            throw new BadOptionException("--out " + out + " names no format Graft writes.",
+                    "End it in .csv or .jsonl, or give --format CSV|JSONL.");
+        }
         ModelBundle bundle = ModelBundle.load(model);
         List<Path> images = Predictor.collectImages(input);
-        refuseToOverwriteInputs(images);
+        if (images.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(target))) {
+            throw new BadOptionException("--out " + out + " is one of the images to predict.",
+                    "Write the predictions to a .csv or .jsonl file, e.g. --out predictions.csv.");
+        }
         int k = Math.min(topK, bundle.description().labels().size());
         List<Prediction> predictions;
         try (Progress bar = Progress.start(progress.enabled(), System.out, "Predicting", images.size(), "img")) {
@@ -73,8 +88,8 @@ public final class PredictCommand implements Callable<Integer> {
                     n -> bar.step(n, null));
         }
         PredictionWriter.builder().optTopK(k).optReviewBelow(reviewBelow)
-                .optBase(Files.isDirectory(input) ? input : null).optFormat(format).build()
-                .write(predictions, out);
+                .optBase(Files.isDirectory(input) ? input : null).optFormat(chosen).build()
+                .write(predictions, target);
         long failed = predictions.stream().filter(p -> p.error() != null).count();
         long review = predictions.stream().filter(p -> p.needsReview(reviewBelow)).count();
         System.out.printf("Wrote %d predictions to %s%s; %d need review (best probability below %s)%n",
@@ -83,18 +98,15 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The output must not replace an image it reads (or any image). */
-    private void refuseToOverwriteInputs(List<Path> images) throws java.io.IOException {
-        boolean isInput = Files.exists(out) && images.stream().anyMatch(p -> {
-            try {
-                return Files.isSameFile(p, out);
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
-        if (isInput || org.graft.data.ImageFormats.isImageName(out)) {
-            throw new BadOptionException("--out " + out + " would overwrite an image.",
-                    "Write the predictions to a .csv or .jsonl file, e.g. --out predictions.csv.");
+    /** The format --out's extension names (null if none); a --format that contradicts it is refused. */
+    static PredictionWriter.Format formatFor(Path out, PredictionWriter.Format given) {
+        String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        PredictionWriter.Format byName = name.endsWith(".csv") ? PredictionWriter.Format.CSV
+                : name.endsWith(".jsonl") || name.endsWith(".ndjson") ? PredictionWriter.Format.JSONL : null;
+        if (given != null && byName != null && given != byName) {
+            throw new BadOptionException("--format " + given + " does not match --out " + out + ".",
+                    "Name the file ." + given.name().toLowerCase(java.util.Locale.ROOT) + ", or leave --format out.");
         }
+        return given != null ? given : byName;
     }
 }

@@ -1,5 +1,7 @@
 package org.graft.cli;
 
+import org.graft.model.run.RunClaim;
+import org.graft.model.run.RunFolder;
 import org.graft.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -17,7 +19,9 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println("Report: " + RunReport.write(run).toAbsolutePath());
+        try (RunClaim claim = RunClaim.claim(RunFolder.at(run), RunClaim.Intent.UPDATE, "report")) {
+            System.out.println("Report: " + RunReport.write(run).toAbsolutePath());
+        }
         return 0;
     }
 }

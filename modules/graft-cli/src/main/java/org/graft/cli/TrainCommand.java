@@ -47,8 +47,8 @@ public final class TrainCommand implements Callable<Integer> {
     private static final Set<String> WITH_RESUME = Set.of("--resume", "--epochs", "--no-progress", "--no-cache",
             "--ui", "--ui-host", "--ui-port", "--models-dir", "--datasets-dir", "--offline", "--debug");
     /** What may come with --rerun: where to write it, and how to run. */
-    private static final Set<String> WITH_RERUN = Set.of("--rerun", "--out", "--no-progress", "--no-cache",
-            "--models-dir", "--datasets-dir", "--offline", "--debug");
+    private static final Set<String> WITH_RERUN = Set.of("--rerun", "--out", "--overwrite", "--no-progress",
+            "--no-cache", "--models-dir", "--datasets-dir", "--offline", "--debug");
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Training images, one sub-folder per class (required, except with --resume).")
@@ -134,6 +134,9 @@ public final class TrainCommand implements Callable<Integer> {
     RunOptions run;
 
     @Mixin
+    OverwriteOption overwrite;
+
+    @Mixin
     Workspace workspace;
 
     @Override
@@ -169,7 +172,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int train(TrainingJob.Builder job, Path runDir, TrainingRecipe.BackboneChoice choice,
                       TrainingConfig config) throws Exception {
         job.setRunDir(runDir).setBackbone(backboneSource(choice, config)).optFeatureCache(run.featureCache(workspace))
-                .addListener(new ConsoleReporter(System.out, run.progressBars()));
+                .optOverwrite(overwrite.overwrite).addListener(new ConsoleReporter(System.out, run.progressBars()));
         // Ctrl-C (or a plain kill) ends the JVM through its shutdown hooks: say how to go on from the checkpoint
         Thread sayHowToResume = new Thread(() -> System.err.println("\nInterrupted. The run continues from its "
                 + "last finished epoch with: graft train --resume " + runDir));
@@ -223,7 +226,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         CrossValidation.Result cv = CrossValidation.builder().setTrainData(data)
                 .setBackbone(backboneSource(choice, config)).setRunDir(out).setFolds(folds).optConfig(config)
-                .optGrouping(grouping).addListener(new ConsoleReporter(System.out, run.progressBars()))
+                .optGrouping(grouping).optOverwrite(overwrite.overwrite)
+                .addListener(new ConsoleReporter(System.out, run.progressBars()))
                 .optJob(job -> job.optFeatureCache(run.featureCache(workspace)).optEngine(engineKind)
                         .optCheckNearDuplicates(!noDuplicateCheck))
                 .build().run();

@@ -98,7 +98,10 @@ abstract class FullDiskCheck {
         int predict = GraftCli.run("predict", "--model", run.toString(), "--input", data.toString(), "--out",
                 csv.toString());
         int export = GraftCli.run("export", "--model", run.toString(), "--out", onnx.toString());
-        int retrain = GraftCli.run(train);
+        // replacing the run (--overwrite) on a full disk must keep the previous one whole
+        String[] overwrite = java.util.Arrays.copyOf(train, train.length + 1);
+        overwrite[train.length] = "--overwrite";
+        int retrain = GraftCli.run(overwrite);
         for (var c : List.of(Map.entry("predict", predict), Map.entry("export", export),
                 Map.entry("train", retrain))) {
             ledger().record(CHECK, c.getKey() + " onto a full disk", "refused: disk is full", c.getValue() == 2

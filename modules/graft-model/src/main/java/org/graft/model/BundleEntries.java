@@ -6,7 +6,9 @@ import org.graft.common.EnvironmentException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,6 +59,12 @@ final class BundleEntries {
                 found.put(e.getName(), checkedBytes(zf, e, zip));
             }
         } catch (ZipException e) {
+            String other = otherKindOfModel(zip);
+            if (other != null) {
+                throw new BadOptionException(zip + " is " + other + ", not a model trained by Graft.",
+                        "Give --model a run folder made by 'graft train' (or its model.zip); a backbone goes to "
+                                + "'graft train --backbone " + zip + "'.");
+            }
             throw new DamagedFileException(zip + " is not a readable zip file: " + e.getMessage(),
                     "The file may be truncated or damaged; copy or train it again.", e);
         } catch (IOException e) {
@@ -64,6 +72,20 @@ final class BundleEntries {
                     "Check that the file is readable.", e);
         }
         return new BundleEntries(zip, found);
+    }
+
+    /** What a file that is not a zip is, when it is a model of another kind; else null. */
+    private static String otherKindOfModel(Path file) {
+        byte[] head = new byte[8];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n = in.readNBytes(head, 0, head.length);
+            if (n == 8 && head[0] == (byte) 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+                return "a Keras model (HDF5)";
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") ? "an ONNX model" : null;
     }
 
     private static byte[] checkedBytes(ZipFile zf, ZipEntry e, Path zip) throws IOException {

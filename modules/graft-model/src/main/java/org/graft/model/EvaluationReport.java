@@ -104,38 +104,26 @@ public record EvaluationReport(List<String> labels, int count, double accuracy, 
         return m;
     }
 
-    /** Tables for a terminal: overall figures, per-class metrics, the confusion matrix. */
+    /** Tables for a terminal (see {@link EvaluationTable}: bounded however many classes there are). */
     public String toTable() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Images: %d   Accuracy: %.4f   Macro F1: %.4f%n%n", count, accuracy,
-                macroF1));
-        int w = Math.max(8, labels.stream().mapToInt(String::length).max().orElse(8));
-        sb.append(String.format(Locale.ROOT, "%-" + w + "s  %9s  %9s  %9s  %7s%n", "class", "precision", "recall",
-                "F1", "support"));
-        for (ClassMetrics c : perClass) {
-            sb.append(String.format(Locale.ROOT, "%-" + w + "s  %9.4f  %9.4f  %9.4f  %7d%n", c.label(),
-                    c.precision(), c.recall(), c.f1(), c.support()));
-        }
-        sb.append(String.format(Locale.ROOT, "%nConfusion matrix (rows: true class, columns: predicted)%n"));
-        int cw = Math.max(6, w);
-        sb.append(String.format(Locale.ROOT, "%-" + w + "s", ""));
-        for (String l : labels) {
-            sb.append(String.format(Locale.ROOT, "  %" + cw + "s", l));
-        }
-        sb.append(System.lineSeparator());
-        for (int i = 0; i < labels.size(); i++) {
-            sb.append(String.format(Locale.ROOT, "%-" + w + "s", labels.get(i)));
-            for (int j = 0; j < labels.size(); j++) {
-                sb.append(String.format(Locale.ROOT, "  %" + cw + "d", confusionMatrix[i][j]));
+        return EvaluationTable.of(this);
+    }
+
+    /** A cell of the confusion matrix off its diagonal: how often {@code trueLabel} was taken for another. */
+    public record Confusion(String trueLabel, String predictedLabel, long count) {
+    }
+
+    /** The {@code n} largest confusions, largest first (ties in label order). */
+    public List<Confusion> topConfusions(int n) {
+        List<Confusion> all = new ArrayList<>();
+        for (int t = 0; t < labels.size(); t++) {
+            for (int p = 0; p < labels.size(); p++) {
+                if (t != p && confusionMatrix[t][p] > 0) {
+                    all.add(new Confusion(labels.get(t), labels.get(p), confusionMatrix[t][p]));
+                }
             }
-            sb.append(System.lineSeparator());
         }
-        if (!misclassified.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%nMisclassified: %d (listed in metrics.json)%n",
-                    misclassified.size()));
-            misclassified.stream().limit(10).forEach(m -> sb.append(String.format(Locale.ROOT,
-                    "  %s: %s -> %s (%.2f)%n", m.path(), m.trueLabel(), m.predictedLabel(), m.predictedProbability())));
-        }
-        return sb.toString();
+        all.sort(java.util.Comparator.comparingLong(Confusion::count).reversed());
+        return all.subList(0, Math.min(n, all.size()));
     }
 }

@@ -13,6 +13,7 @@ import org.graft.data.ImageFolder;
 import org.graft.data.Preprocessing;
 import org.graft.data.Split;
 import org.graft.model.run.EpochStats;
+import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
 import org.nd4j.linalg.activations.Activation;
@@ -107,7 +108,7 @@ public final class TinyRuns {
         ImageFolder folder = ImageFolder.scanForTraining(data);
         Split split = Split.stratified(folder, 0.2, 42);
         RunFolder run = RunFolder.at(runDir);
-        run.create();
+        RunClaim.claim(run, RunClaim.Intent.NEW_RUN, "train").close();
         run.writeSplit(split);
         run.writeLabels(split.labels());
         ModelBundle classifier = colourClassifier(split.labels());

@@ -4,19 +4,34 @@ import org.graft.model.EvaluationReport;
 
 import java.util.List;
 
-/** The confusion matrix, as a heat map and as a table whose cells carry their classes (tests read them). */
+/**
+ * The confusion matrix, as a heat map and as a table whose cells carry their classes (tests read them); for many
+ * classes, the largest confusions instead.
+ */
 final class ConfusionSection implements ReportSection {
     @Override
     public String id() {
         return "confusion";
     }
 
+    /** Beyond this many classes a matrix is unreadable (and its heat map enormous): the largest confusions instead. */
+    static final int MATRIX_CLASSES = 30;
+    private static final int CONFUSIONS = 50;
+
     @Override
     public void write(Html h, RunContents run) {
         EvaluationReport m = run.metrics();
         List<String> labels = m.labels();
-        long[][] matrix = m.confusionMatrix();
         h.raw("<section id=\"confusion\"><h2>Confusion matrix</h2>\n");
+        if (labels.size() > MATRIX_CLASSES) {
+            largestConfusions(h, m);
+        } else {
+            matrix(h, labels, m.confusionMatrix());
+        }
+        h.raw("</section>\n");
+    }
+
+    private static void matrix(Html h, List<String> labels, long[][] matrix) {
         h.raw("<img alt=\"confusion matrix heat map\" src=\"").raw(Charts.confusion(labels, matrix)).raw("\">\n");
         h.raw("<table id=\"confusion-matrix\"><tr><th>true \\ predicted</th>");
         labels.forEach(l -> h.raw("<th>").text(l).raw("</th>"));
@@ -30,6 +45,18 @@ final class ConfusionSection implements ReportSection {
             }
             h.raw("</tr>\n");
         }
-        h.raw("</table></section>\n");
+        h.raw("</table>\n");
+    }
+
+    private static void largestConfusions(Html h, EvaluationReport m) {
+        List<EvaluationReport.Confusion> top = m.topConfusions(CONFUSIONS);
+        h.format("<p>%d classes are too many for a readable matrix (it is in <code>metrics.json</code>): these are "
+                + "the %d largest confusions.</p>%n", m.labels().size(), top.size());
+        h.raw("<table id=\"top-confusions\"><tr><th>true class</th><th>taken for</th><th>images</th></tr>\n");
+        for (EvaluationReport.Confusion c : top) {
+            h.raw("<tr><td>").text(c.trueLabel()).raw("</td><td>").text(c.predictedLabel())
+                    .format("</td><td>%d</td></tr>%n", c.count());
+        }
+        h.raw("</table>\n");
     }
 }

@@ -14,13 +14,14 @@ import java.util.List;
 
 /**
  * What a run folder holds, read once through {@link RunFolder} for the report's sections: the model's description,
- * the validation metrics, the history, the split, the skipped files and the near-duplicates.
+ * the validation metrics, the history, the split, the skipped files, the near-duplicates and the evaluations on
+ * other data.
  *
  * @param split null when the run has no split.csv (a model evaluated on other data)
  */
 record RunContents(RunFolder folder, ModelDescription description, EvaluationReport metrics,
                    List<EpochStats> history, Split split, List<SkippedImage> skipped,
-                   List<NearDuplicates.Pair> nearDuplicates) {
+                   List<NearDuplicates.Pair> nearDuplicates, List<RunFolder.Evaluation> evaluations) {
 
     static RunContents read(RunFolder run) {
         ModelDescription description = run.readDescription();
@@ -30,6 +31,6 @@ record RunContents(RunFolder folder, ModelDescription description, EvaluationRep
         }
         Split split = Files.isRegularFile(run.file(RunFolder.SPLIT)) ? run.readSplit(description) : null;
         return new RunContents(run, description, run.readMetrics(), run.readHistory(), split, run.readSkipped(),
-                run.readNearDuplicates());
+                run.readNearDuplicates(), run.readEvaluations());
     }
 }

@@ -20,8 +20,8 @@ public final class RunReport {
     public static final String FILE_NAME = RunFolder.REPORT;
     /** The sections, in the order they appear. */
     private static final List<ReportSection> SECTION_ORDER = List.of(new DataSection(), new CurvesSection(),
-            new ConfusionSection(), new PerClassSection(), new GallerySection(), new AugmentationSection(),
-            new ModelCardSection());
+            new ConfusionSection(), new PerClassSection(), new EvaluationsSection(), new GallerySection(),
+            new AugmentationSection(), new ModelCardSection());
     /** For tests: the ids of the sections every report has. */
     static final Set<String> SECTIONS = Set.of("data", "curves", "confusion", "per-class", "gallery", "model-card");
 

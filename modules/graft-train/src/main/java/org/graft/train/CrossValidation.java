@@ -5,10 +5,10 @@ import org.graft.common.Json;
 import org.graft.data.Grouping;
 import org.graft.data.ImageFolder;
 import org.graft.data.Split;
+import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +38,7 @@ public final class CrossValidation {
     private final Grouping grouping;
     private final Consumer<TrainingJob.Builder> jobOptions;
     private final List<TrainingListener> listeners;
+    private final boolean overwrite;
 
     private CrossValidation(Builder b) {
         this.trainData = b.trainData;
@@ -48,6 +49,7 @@ public final class CrossValidation {
         this.grouping = b.grouping == null ? Grouping.none() : b.grouping;
         this.jobOptions = b.jobOptions;
         this.listeners = List.copyOf(b.listeners);
+        this.overwrite = b.overwrite;
     }
 
     /** One fold's figures. */
@@ -80,9 +82,15 @@ public final class CrossValidation {
     public Result run() throws IOException {
         ImageFolder folder = ImageFolder.scanForTraining(trainData);
         List<Split> splits = Split.folds(folder, folds, config.seed(), grouping);
+        try (RunClaim claim = RunClaim.claim(RunFolder.at(runDir),
+                overwrite ? RunClaim.Intent.OVERWRITE : RunClaim.Intent.NEW_RUN, "folds")) {
+            return run(splits);
+        }
+    }
+
+    private Result run(List<Split> splits) throws IOException {
         // one backbone for every fold (loading may mean a download or an import)
         Backbone loaded = backbone.get();
-        Files.createDirectories(runDir);
         List<Fold> figures = new ArrayList<>();
         List<TrainingResult> runs = new ArrayList<>();
         for (int k = 0; k < splits.size(); k++) {
@@ -90,7 +98,8 @@ public final class CrossValidation {
                     String.format(Locale.ROOT, "%n== Fold %d of %d ==", k + 1, splits.size()));
             listeners.forEach(l -> l.onNotice(header));
             TrainingJob.Builder job = TrainingJob.builder().optSplit(splits.get(k)).setBackbone(loaded)
-                    .setRunDir(RunFolder.at(runDir).fold(k + 1).dir()).optConfig(config).optGrouping(grouping);
+                    .setRunDir(RunFolder.at(runDir).fold(k + 1).dir()).optConfig(config).optGrouping(grouping)
+                    .optOverwrite(overwrite);
             listeners.forEach(job::addListener);
             jobOptions.accept(job);
             TrainingResult r = job.build().run();
@@ -144,6 +153,7 @@ public final class CrossValidation {
         private Grouping grouping;
         private Consumer<TrainingJob.Builder> jobOptions = j -> { };
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private boolean overwrite;
 
         public Builder setTrainData(Path dir) {
             this.trainData = dir;
@@ -178,6 +188,12 @@ public final class CrossValidation {
         /** Further settings of every fold's run (UI, feature cache, engine). */
         public Builder optJob(Consumer<TrainingJob.Builder> options) {
             this.jobOptions = options;
+            return this;
+        }
+
+        /** Lets the folds replace an earlier cross-validation in the folder (see TrainingJob's optOverwrite). */
+        public Builder optOverwrite(boolean overwrite) {
+            this.overwrite = overwrite;
             return this;
         }
 

@@ -34,7 +34,6 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
             throw new BadDataException("No validation images: every class has a single image.",
                     "Add images (at least two per class) or give a validation folder with --val.");
         }
-        run.create();
         if (resuming && run.has(RunFolder.SPLIT)) {
             requireSameSplit(run, split);
         } else {
@@ -67,6 +66,7 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
         ImageFolder folder = ImageFolder.scanForTraining(trainData);
         skipped.addAll(folder.skipped());
         if (validationData != null) {
+            refuseOverlap(trainData, validationData);
             ImageFolder val = ImageFolder.scan(validationData);
             skipped.addAll(val.skipped());
             return Split.given(folder, val);
@@ -80,6 +80,25 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
             }
         }
         return Split.stratified(folder, config.validationFraction(), config.seed(), grouping);
+    }
+
+    /** Validation on the training images would report what the model memorised, not what it learnt. */
+    private static void refuseOverlap(Path train, Path val) {
+        Path t = real(train);
+        Path v = real(val);
+        if (t.equals(v) || t.startsWith(v) || v.startsWith(t)) {
+            throw new BadOptionException("--val " + val + (t.equals(v) ? " is the training folder"
+                    : " overlaps the training folder " + train) + ": validation would measure images the model "
+                    + "trained on.", "Give a validation folder of other images, or leave --val out to split --data.");
+        }
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     /** A resumed run goes on with the images it started with; a changed folder would silently change the run. */

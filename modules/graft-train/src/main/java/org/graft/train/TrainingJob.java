@@ -3,6 +3,7 @@ package org.graft.train;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
+import org.graft.common.BadOptionException;
 import org.graft.data.Augmentation;
 import org.graft.data.AugmentationSamples;
 import org.graft.data.Grouping;
@@ -15,6 +16,7 @@ import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
 import org.graft.model.run.EpochStats;
+import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
 
@@ -50,6 +52,8 @@ public final class TrainingJob {
     private final Path featureCacheRoot;
     private final boolean checkNearDuplicates;
     private final boolean resume;
+    private final boolean overwrite;
+    private final String madeBy;
     private final TrainingUi ui;
     private final boolean recordUiStats;
     private final List<String> commandLine;
@@ -68,6 +72,8 @@ public final class TrainingJob {
         this.featureCacheRoot = b.featureCacheRoot;
         this.checkNearDuplicates = b.checkNearDuplicates;
         this.resume = b.resume;
+        this.overwrite = b.overwrite;
+        this.madeBy = b.madeBy;
         this.ui = b.ui;
         this.recordUiStats = b.recordUiStats;
         this.commandLine = b.commandLine;
@@ -90,7 +96,44 @@ public final class TrainingJob {
         return b;
     }
 
+    /**
+     * Runs the job in its run folder, which it holds for the whole run ({@link RunClaim}: another Graft writing the
+     * same folder is refused, a finished run is replaced only with {@code optOverwrite}); a run that fails before
+     * its first epoch leaves no folder it made behind.
+     */
     public TrainingResult run() throws IOException {
+        refuseOutputInsideData();
+        RunClaim.Intent intent = resume ? RunClaim.Intent.RESUME
+                : overwrite ? RunClaim.Intent.OVERWRITE : RunClaim.Intent.NEW_RUN;
+        try (RunClaim claim = RunClaim.claim(run, intent, madeBy)) {
+            try {
+                return train();
+            } catch (IOException | RuntimeException | Error e) {
+                if (!resume && !run.hasCheckpoint()) {
+                    claim.abandon();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** A run folder inside the images would become images of the next run (its augmentation samples, say). */
+    private void refuseOutputInsideData() {
+        Path out = run.dir();
+        for (Path data : new Path[]{trainData, validationData}) {
+            if (data == null) {
+                continue;
+            }
+            Path d = data.toAbsolutePath().normalize();
+            if (out.startsWith(d) || d.startsWith(out)) {
+                throw new BadOptionException("The run folder " + out + (out.equals(d) ? " is" : d.startsWith(out)
+                        ? " holds" : " is inside") + " the data folder " + d + ".", "Write runs outside the images, "
+                        + "e.g. --out runs/mine.");
+            }
+        }
+    }
+
+    private TrainingResult train() throws IOException {
         long start = System.nanoTime();
         Listeners listeners = new Listeners(List.of(new RunFiles(run),
                 new EarlyStoppingListener(config.monitor(), config.patience()))).with(userListeners);
@@ -232,6 +275,8 @@ public final class TrainingJob {
         private Path featureCacheRoot;
         private boolean checkNearDuplicates = true;
         private boolean resume;
+        private boolean overwrite;
+        private String madeBy = "train";
         private TrainingUi ui;
         private boolean recordUiStats;
         private List<String> commandLine = List.of();
@@ -324,6 +369,24 @@ public final class TrainingJob {
          */
         public Builder optResume(boolean resume) {
             this.resume = resume;
+            return this;
+        }
+
+        /**
+         * Lets the run replace an earlier run in its folder (or write into a folder Graft did not make); without it
+         * such a folder is refused. The earlier run's files are replaced one by one as the new run writes them.
+         */
+        public Builder optOverwrite(boolean overwrite) {
+            this.overwrite = overwrite;
+            return this;
+        }
+
+        /**
+         * The command that makes the run, recorded in the folder's marker ("train" by default): a new run may
+         * replace an earlier one made by the same command without {@code optOverwrite} (the demo's own run).
+         */
+        public Builder optMadeBy(String command) {
+            this.madeBy = command;
             return this;
         }
 

@@ -1,9 +1,12 @@
 package org.graft.model.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.graft.common.AtomicFiles;
 import org.graft.common.BadOptionException;
+import org.graft.common.Checksums;
 import org.graft.common.DamagedFileException;
+import org.graft.common.EnvironmentException;
 import org.graft.common.Json;
 import org.graft.data.NearDuplicates;
 import org.graft.data.SkipLog;
@@ -18,7 +21,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A run folder ({@code graft train --out}): the one definition of what it holds and how each file is read and
@@ -39,6 +48,9 @@ import java.util.List;
  * ui-stats.dl4j         DL4J's training statistics (only with --ui)
  * report.html           the report
  * folds.json, fold-K/   cross-validation's summary and one run folder per fold (--folds)
+ * evaluations/          graft evaluate on other data: one metrics file per data folder
+ * .graft-run            the ownership marker: Graft made this folder (and which command)
+ * .graft-lock           held while a command writes the folder (RunClaim)
  * </pre>
  */
 public final class RunFolder {
@@ -56,6 +68,9 @@ public final class RunFolder {
     public static final String REPORT = "report.html";
     public static final String FOLDS = "folds.json";
     public static final String PREDICTIONS = "predictions.csv";
+    public static final String EVALUATIONS = "evaluations";
+    public static final String MARKER = ".graft-run";
+    public static final String LOCK = ".graft-lock";
 
     private final Path dir;
 
@@ -94,8 +109,14 @@ public final class RunFolder {
         return new RunFolder(dir.resolve("fold-" + k));
     }
 
-    public void create() throws IOException {
-        Files.createDirectories(dir);
+    /** The command that made this run ("train", "demo"; "train" for runs made before markers). */
+    public String madeBy() {
+        return RunClaim.madeBy(this);
+    }
+
+    /** Whether this folder is a run folder Graft made (its marker, or the files of a run made before markers). */
+    public boolean isGraftRun() {
+        return RunClaim.isGraftRun(this);
     }
 
     // the model and its checkpoint
@@ -197,6 +218,51 @@ public final class RunFolder {
 
     public EvaluationReport readMetrics() {
         return EvaluationReport.readJson(file(METRICS));
+    }
+
+    // evaluations on other data
+
+    /** An evaluation of the run's model on another folder of images ({@code graft evaluate --data}). */
+    public record Evaluation(String data, String evaluatedAt, EvaluationReport report) {
+    }
+
+    /** The file the evaluation on {@code data} goes to: one per data folder, named after it. */
+    public Path evaluationFile(Path data) {
+        Path abs = data.toAbsolutePath().normalize();
+        String name = abs.getFileName() == null ? "data" : abs.getFileName().toString()
+                .replaceAll("[^\\p{L}\\p{N}._-]+", "_");
+        String tag = Checksums.sha256(abs.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 8);
+        return file(EVALUATIONS).resolve(name + "-" + tag + ".json");
+    }
+
+    public void writeEvaluation(Path data, EvaluationReport report) throws IOException {
+        Path file = evaluationFile(data);
+        Files.createDirectories(file.getParent());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("data", data.toAbsolutePath().normalize().toString());
+        json.put("evaluatedAt", Instant.now().toString());
+        json.putAll(report.toJson());
+        Json.write(file, json);
+    }
+
+    /** The evaluations on other data, oldest first; empty when there are none. */
+    public List<Evaluation> readEvaluations() {
+        Path dir = file(EVALUATIONS);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Evaluation> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode head = Json.read(f, JsonNode.class);
+                out.add(new Evaluation(head.path("data").asText(), head.path("evaluatedAt").asText(),
+                        EvaluationReport.readJson(f)));
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException("Cannot list " + dir + ": " + e.getMessage(), "Check its permissions.", e);
+        }
+        out.sort(Comparator.comparing(Evaluation::evaluatedAt));
+        return out;
     }
 
     @Override
