@@ -42,6 +42,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * DL4J graphs built directly (graft-onnx's tests cannot use graft-backbone's Keras import), with seeded random
@@ -66,6 +67,12 @@ public final class Dl4jGraphs {
 
     private Dl4jGraphs() {
     }
+
+    /** The fixture names of the graphs' exports (for the fuzz and hostile-file tests), and how to build each. */
+    public static final Map<String, Supplier<Model>> EXPORTS = Map.of(
+            "graft-nhwc.onnx", Dl4jGraphs::kerasLikeNhwc,
+            "graft-flatten.onnx", Dl4jGraphs::nhwcFlatten,
+            "graft-nchw.onnx", Dl4jGraphs::nchwVertices);
 
     /** Every graph below. */
     public static List<Model> all() {

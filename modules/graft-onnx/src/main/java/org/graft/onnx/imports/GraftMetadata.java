@@ -82,7 +82,8 @@ record GraftMetadata(List<String> labels, Optional<Preprocessing> preprocessing)
         if (!labels.isEmpty()) {
             long classes = output instanceof Act a && !a.spatial() ? a.shape()[0] : -1;
             if (classes != labels.size()) {
-                throw damaged(file, OnnxModel.LABELS + " names " + labels.size() + " classes, but the model's output is "
+                throw damaged(file, OnnxModel.LABELS + " names " + labels.size() + (labels.size() == 1 ? " class"
+                        : " classes") + ", but the model's output is "
                         + (classes < 0 ? "not a vector of class scores" : "a vector of " + classes), null);
             }
         }

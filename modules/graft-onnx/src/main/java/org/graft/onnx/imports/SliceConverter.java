@@ -57,7 +57,8 @@ final class SliceConverter implements OpConverter {
         for (int i = 0; i < axes.length; i++) {
             long axis = axes[i] < 0 ? axes[i] + rank : axes[i];
             if (axis < 0 || axis >= rank || seen[(int) axis]) {
-                throw ctx.damaged(n, "has axes " + Arrays.toString(axes) + " for a rank-" + rank + " tensor");
+                throw ctx.damaged(n, "has axes " + Arrays.toString(axes) + ", which do not name distinct axes of a "
+                        + "rank-" + rank + " tensor");
             }
             seen[(int) axis] = true;
             long step = steps == null ? 1 : steps[i];
