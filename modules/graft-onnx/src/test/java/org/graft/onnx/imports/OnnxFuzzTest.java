@@ -137,7 +137,7 @@ class OnnxFuzzTest {
         int converted = 0;
         Random random = new Random(13);
         String[] values = {"null", "[]", "{}", "\"\"", "0", "-1", "1e400", "[null]", "[\"a\"]", "{\"cropHeight\":-5}",
-                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"};
+                "[".repeat(3000) + "]".repeat(3000)};
         for (String fixture : List.of("graft-nhwc.onnx", "graft-nchw.onnx")) {
             Onnx.ModelProto original = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(fixture));
             for (int i = 0; i < 60; i++) {
