@@ -135,7 +135,9 @@ public final class BackboneLoader {
 
     /**
      * A user's ONNX model (e.g. a torchvision model exported with torch.onnx.export), converted by Graft's own
-     * converter. Without --preprocess, torchvision's ImageNet transform is assumed, at the model's input size.
+     * converter. Without --preprocess, the preprocessing Graft's export wrote into the file is used, or else
+     * torchvision's ImageNet transform is assumed, at the model's input size. The layout is the model's own (NHWC
+     * for an input transposed to NCHW, as Graft exports Keras models).
      */
     private Backbone fromOnnxFile(Path file) {
         long t0 = System.nanoTime();
@@ -154,9 +156,12 @@ public final class BackboneLoader {
         }
         Preprocessing pre;
         if (preprocessing != null) {
-            pre = preprocessing.withLayout(Preprocessing.Layout.NCHW);
+            pre = preprocessing.withLayout(model.inputLayout());
+        } else if (model.preprocessing().isPresent()) {
+            pre = model.preprocessing().get(); // how Graft's export said the model wants its images
+            log.info("{}: using the preprocessing in its metadata ({})", file.getFileName(), pre);
         } else {
-            pre = Preprocessing.torchvision((int) chw[1], Preprocessing.Layout.NCHW);
+            pre = Preprocessing.torchvision((int) chw[1], model.inputLayout());
             if (chw[1] != chw[2]) {
                 pre = new Preprocessing(pre.resizeShorter(), (int) chw[1], (int) chw[2], pre.channelOrder(),
                         pre.scale(), pre.mean(), pre.std(), pre.layout(), pre.interpolation());

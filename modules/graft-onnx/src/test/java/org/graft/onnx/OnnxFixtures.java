@@ -68,6 +68,15 @@ public final class OnnxFixtures {
         }
     }
 
+    /**
+     * A fixture's bytes: a model of onnx-ops ("relu6.onnx"), or the export of one of the DL4J graphs of
+     * {@link Dl4jGraphs#EXPORTS} ("graft-nhwc.onnx"), built anew.
+     */
+    public static byte[] bytes(String fixture) throws IOException {
+        var model = Dl4jGraphs.EXPORTS.get(fixture);
+        return model != null ? model.get().export() : Files.readAllBytes(opsDir().resolve(fixture));
+    }
+
     /** A raw little-endian float32 file as an array of the given shape. */
     public static INDArray readF32(Path file, long... shape) throws IOException {
         byte[] bytes = Files.readAllBytes(file);

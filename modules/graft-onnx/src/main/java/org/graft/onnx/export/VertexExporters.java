@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -30,12 +31,21 @@ final class VertexExporters {
         };
     }
 
-    /** Graft's per-channel scale and offset (channelsLast or not: inside the ONNX graph maps are NCHW). */
+    /**
+     * Graft's per-channel scale and offset (channelsLast or not: inside the ONNX graph maps are NCHW); a scale of
+     * one or an offset of zero is left out (the import's copies before an ActivationLayer are both).
+     */
     static String channelAffine(String vertex, ChannelAffineVertex a, List<String> in, ExportContext ctx) {
         boolean map = ctx.typeOf(vertex) instanceof InputType.InputTypeConvolutional;
         OnnxGraphWriter out = ctx.out();
-        String scaled = out.node("Mul", List.of(in.get(0), out.constant(perChannel(a.getScale(), map))), Map.of());
-        return out.node("Add", List.of(scaled, out.constant(perChannel(a.getOffset(), map))), Map.of());
+        String y = in.get(0);
+        if (Arrays.stream(a.getScale()).anyMatch(v -> v != 1)) {
+            y = out.node("Mul", List.of(y, out.constant(perChannel(a.getScale(), map))), Map.of());
+        }
+        if (Arrays.stream(a.getOffset()).anyMatch(v -> v != 0)) {
+            y = out.node("Add", List.of(y, out.constant(perChannel(a.getOffset(), map))), Map.of());
+        }
+        return y;
     }
 
     static String channelSlice(String vertex, ChannelSliceVertex s, List<String> in, ExportContext ctx) {

@@ -1,8 +1,12 @@
 package org.graft.onnx.imports;
 
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.graft.model.layers.ChannelAffineVertex;
 import org.graft.onnx.OnnxActivations;
 import org.graft.onnx.imports.Emit.LayerEmit;
+import org.graft.onnx.imports.Emit.VertexEmit;
 import org.graft.onnx.imports.Value.Act;
 import org.nd4j.linalg.activations.IActivation;
 
@@ -11,7 +15,8 @@ import java.util.Map;
 /**
  * The activations whose parameters are attributes (Relu, Sigmoid, Tanh, LeakyRelu, Elu, HardSigmoid, HardSwish),
  * mapped by the shared table {@link OnnxActivations}. Like every activation they become the activation of the
- * layer before where nothing else reads it, or an ActivationLayer ({@link #apply}).
+ * layer before where nothing else reads it, or an ActivationLayer ({@link #apply}), which works on a copy where
+ * its input is read elsewhere too (DL4J's ActivationLayer overwrites its input at inference).
  */
 final class ActivationConverter implements OpConverter {
     @Override
@@ -30,8 +35,24 @@ final class ActivationConverter implements OpConverter {
             return;
         }
         String name = ctx.unique(n.name());
+        String input = x.vertex();
+        if (!ownsItsInput(x, ctx)) {
+            // DL4J's ActivationLayer overwrites its input at inference: give it a copy (an identity affine map)
+            input = ctx.emitPrivate(new VertexEmit(ctx.unique(name + "/copy"), new ChannelAffineVertex(
+                    new double[]{1}, new double[]{0}, ctx.channelsLast()), input));
+        }
         ctx.emit(new LayerEmit(name, new ActivationLayer.Builder().activation(activation).build(), Map.of(),
-                x.vertex()));
+                input));
         ctx.bind(n.output(), new Act(name, x.shape()));
+    }
+
+    /**
+     * True if an ActivationLayer may overwrite x: nothing else reads it, it is not the caller's input, and it is
+     * not a reshape (which may share its input's values).
+     */
+    private static boolean ownsItsInput(Act x, ConversionContext ctx) {
+        return ctx.readOnce(x) && !x.vertex().equals(ctx.inputVertex())
+                && !(ctx.emitted(x.vertex()) instanceof VertexEmit v
+                && (v.vertex instanceof ReshapeVertex || v.vertex instanceof PreprocessorVertex));
     }
 }

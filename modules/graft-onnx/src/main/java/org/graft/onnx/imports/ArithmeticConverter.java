@@ -32,19 +32,21 @@ final class ArithmeticConverter implements OpConverter {
         if (a instanceof Const && b instanceof Const) {
             throw ctx.unsupported(n, "arithmetic on two constants (export with constant folding)");
         }
-        if (a instanceof Act x && b instanceof Act y) {
-            twoTensors(n, x, y, ctx);
-        } else if (a instanceof Act x) {
-            withConstant(n, x, ((Const) b).array(), false, ctx);
+        if (a instanceof Const c) {
+            withConstant(n, ctx.act(n, 1), c.array(), true, ctx);
+        } else if (b instanceof Const c) {
+            withConstant(n, ctx.act(n, 0), c.array(), false, ctx);
         } else {
-            withConstant(n, (Act) b, ((Const) a).array(), true, ctx);
+            twoTensors(n, ctx.act(n, 0), ctx.act(n, 1), ctx);
         }
     }
 
     /** x * gate(x) is one activation of x; the gate node was skipped, so x has one reader fewer. */
     private static void gated(OnnxNode n, Gate gate, ConversionContext ctx) {
-        if (!(ctx.valueOf(gate.x()) instanceof Act x)) {
-            throw ctx.unsupported(n, "a gated activation of a constant (export with constant folding)");
+        Value v = ctx.valueOf(gate.x());
+        if (!(v instanceof Act x)) {
+            throw ctx.unsupported(n, "a gated activation of " + (v instanceof Value.ChannelsLast ? "an NHWC tensor"
+                    : "a constant (export with constant folding)"));
         }
         ctx.dropReader(x);
         ActivationConverter.apply(n, x, gate.activation(), ctx);
@@ -114,7 +116,7 @@ final class ArithmeticConverter implements OpConverter {
             return;
         }
         String name = ctx.unique(n.name());
-        ctx.emit(new VertexEmit(name, new ChannelAffineVertex(scale, offset, false), x.vertex()));
+        ctx.emit(new VertexEmit(name, new ChannelAffineVertex(scale, offset, ctx.channelsLast()), x.vertex()));
         ctx.bind(n.output(), new Act(name, x.shape()));
     }
 

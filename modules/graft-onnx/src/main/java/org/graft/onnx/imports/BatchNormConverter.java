@@ -29,7 +29,7 @@ final class BatchNormConverter implements OpConverter {
         double eps = n.getFloat("epsilon", 1e-5f);
         String name = ctx.unique(n.name());
         Layer bn = new BatchNormalization.Builder().nIn(c).nOut(c).eps(eps).useLogStd(false)
-                .activation(Activation.IDENTITY).build();
+                .activation(Activation.IDENTITY).dataFormat(ctx.format()).build();
         ctx.emit(new LayerEmit(name, bn, Map.of("gamma", gamma, "beta", beta, "mean", mean, "var", var), x.vertex()));
         ctx.bind(n.output(), new Act(name, x.shape()));
     }

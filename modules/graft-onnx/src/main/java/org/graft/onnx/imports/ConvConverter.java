@@ -43,7 +43,7 @@ final class ConvConverter implements OpConverter {
         if (pads[0] != pads[2] || pads[1] != pads[3]) {
             // DL4J pads symmetrically; pad the map first and convolve without padding
             input = ctx.emitPrivate(new LayerEmit(ctx.unique(n.name() + "/pad"), new ZeroPaddingLayer.Builder(
-                    pads[0], pads[2], pads[1], pads[3]).build(), Map.of(), x.vertex()));
+                    pads[0], pads[2], pads[1], pads[3]).dataFormat(ctx.format()).build(), Map.of(), x.vertex()));
             h += pads[0] + pads[2];
             wd += pads[1] + pads[3];
             padding = new int[]{0, 0};
@@ -52,6 +52,9 @@ final class ConvConverter implements OpConverter {
         long outW = Window.outputSize(n, wd, 2L * padding[1], Window.extent(kernel[1], dilation[1]), stride[1], ctx);
         String name = ctx.unique(n.name());
         boolean grouped = group != 1 && group != x.channels();
+        if (grouped) {
+            ctx.requireChannelsFirst(n, "a grouped convolution (group=" + group + ")");
+        }
         String[] slices = new String[grouped ? (int) group : 0];
         String[] parts = new String[slices.length];
         for (int g = 0; g < slices.length; g++) {

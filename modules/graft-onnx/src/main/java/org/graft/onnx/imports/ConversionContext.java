@@ -2,7 +2,9 @@ package org.graft.onnx.imports;
 
 import org.graft.common.DamagedFileException;
 import org.graft.common.UnsupportedModelException;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.graft.onnx.imports.Value.Act;
+import org.graft.onnx.imports.Value.ChannelsLast;
 import org.graft.onnx.imports.Value.Const;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,8 +37,12 @@ final class ConversionContext {
     /** How many readers each DL4J vertex still has: a layer read once may take on the next op's work. */
     private final Map<String, Integer> uses = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
+    /** Vertices that only hold a vector as a 1x1 map, with that vector. */
+    private final Map<String, Act> oneByOneOf = new HashMap<>();
     private final GatedActivations gates;
     private String inputVertex = "";
+    /** The DL4J graph's layout: NHWC where the model takes NHWC images (a Transpose to NCHW at its input). */
+    private CNN2DFormat format = CNN2DFormat.NCHW;
 
     /** {@code consumers}: how many nodes (and graph outputs) read each tensor. */
     ConversionContext(String file, long opset, String supportedOps, Map<String, Integer> consumers,
@@ -68,6 +74,25 @@ final class ConversionContext {
         return inputVertex;
     }
 
+    /**
+     * The layout of every feature map in the DL4J graph. The shapes in {@link Act} are ONNX's ([C, H, W]) either
+     * way; a converter only says which layout the DL4J layers it creates work in.
+     */
+    CNN2DFormat format() {
+        return format;
+    }
+
+    boolean channelsLast() {
+        return format == CNN2DFormat.NHWC;
+    }
+
+    /** Refuses what has no channels-last DL4J form (Graft's own pad and slice vertices are NCHW only). */
+    void requireChannelsFirst(OnnxNode n, String what) {
+        if (channelsLast()) {
+            throw unsupported(n, what + " in a model that takes NHWC images");
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // the graph's structure
 
@@ -94,6 +119,16 @@ final class ConversionContext {
         bind(tensor, new Act(vertex, shape));
     }
 
+    /**
+     * An NHWC image input, {@code chw} = [C, H, W]: the DL4J graph takes it as it is and works channels-last
+     * throughout, so that the Transpose to NCHW after it changes nothing on the DL4J side.
+     */
+    void declareChannelsLastInput(String tensor, String vertex, long[] chw) {
+        declareInput(tensor, vertex, chw);
+        format = CNN2DFormat.NHWC;
+        values.put(tensor, new ChannelsLast(new Act(vertex, chw)));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // a node's inputs
 
@@ -116,7 +151,12 @@ final class ConversionContext {
     }
 
     Act act(OnnxNode n, int i) {
-        if (!(value(n, i) instanceof Act a)) {
+        Value v = value(n, i);
+        if (v instanceof ChannelsLast) {
+            throw unsupported(n, "a channels-last (NHWC) tensor as input " + i + " (Graft reads those only in a "
+                    + "Transpose back to NCHW, a Flatten or a Reshape to [batch, features])");
+        }
+        if (!(v instanceof Act a)) {
             throw unsupported(n, "a constant as input " + i + " (export with constant folding)");
         }
         return a;
@@ -183,6 +223,16 @@ final class ConversionContext {
         return emits.get(vertex);
     }
 
+    /** Notes that {@code vertex} holds {@code vector} as a 1x1 map. */
+    void noteOneByOne(String vertex, Act vector) {
+        oneByOneOf.put(vertex, vector);
+    }
+
+    /** The vector that {@code vertex} holds as a 1x1 map, or null. */
+    Act vectorOf(String vertex) {
+        return oneByOneOf.get(vertex);
+    }
+
     /** Emits a vertex that only the next one, emitted by the same node, reads (e.g. padding before a pool). */
     String emitPrivate(Emit e) {
         emit(e);
@@ -207,13 +257,35 @@ final class ConversionContext {
         uses.merge(a.vertex(), consumers(tensor) - 1, Integer::sum);
     }
 
-    /** Aliases a non-computed value (a constant through Identity). */
+    /** Aliases any value (a constant or a channels-last map through Identity). */
     void alias(String tensor, Value v) {
         if (v instanceof Act a) {
             alias(tensor, a);
+        } else if (v instanceof ChannelsLast c) {
+            aliasChannelsLast(tensor, c.map());
         } else {
             values.put(tensor, v);
         }
+    }
+
+    /** A node's output is {@code map} with its channels moved last, still held by map's vertex. */
+    void aliasChannelsLast(String tensor, Act map) {
+        values.put(tensor, new ChannelsLast(map));
+        uses.merge(map.vertex(), consumers(tensor) - 1, Integer::sum);
+    }
+
+    /**
+     * A node's output is {@code earlier}, which holds the same values as its input {@code x} (x was computed from
+     * it by a single-input vertex): the node reads earlier instead of x, and x's vertex, if no one else reads it,
+     * no longer reads earlier.
+     */
+    void readThrough(String tensor, Act x, Act earlier) {
+        dropReader(x);
+        if (uses.getOrDefault(x.vertex(), 0) == 0) {
+            dropReader(earlier);
+        }
+        values.put(tensor, earlier);
+        uses.merge(earlier.vertex(), consumers(tensor), Integer::sum);
     }
 
     /** One reader of x's vertex fewer (a node converted together with another one). */

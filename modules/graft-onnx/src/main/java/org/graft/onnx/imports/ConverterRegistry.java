@@ -64,6 +64,12 @@ final class ConverterRegistry {
         b.add("Gemm", new GemmConverter());
         b.add("MatMul", new MatMulConverter());
         b.add("Concat", new ConcatConverter());
+        // what Graft's export writes besides: NHWC models' layout changes, channel slices, Mean and Max
+        b.add("Transpose", new TransposeConverter());
+        b.add("Slice", 1, 9, SliceConverter.fromAttributes());
+        b.add("Slice", 10, ANY, SliceConverter.fromInputs());
+        b.add("Mean", new ElementWiseConverter());
+        b.add("Max", new ElementWiseConverter());
         return b.build();
     }
 

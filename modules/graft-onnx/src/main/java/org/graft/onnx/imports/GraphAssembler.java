@@ -53,8 +53,8 @@ final class GraphAssembler {
                 .dataType(DataType.FLOAT)
                 .graphBuilder()
                 .addInputs(ctx.inputVertex())
-                .setInputTypes(input.length == 3 ? InputType.convolutional(input[1], input[2], input[0])
-                        : InputType.feedForward(input[0]));
+                .setInputTypes(input.length == 3 ? InputType.convolutional(input[1], input[2], input[0],
+                        ctx.format()) : InputType.feedForward(input[0]));
         Set<String> live = live(outputs);
         for (Emit e : ctx.emits().values()) {
             if (!live.contains(e.name)) {
@@ -117,7 +117,8 @@ final class GraphAssembler {
             Layer layer = new DepthwiseConvolution2D.Builder(w.kernel()[0], w.kernel()[1])
                     .stride(w.stride()).padding(w.padding()).dilation(w.dilation())
                     .nIn(c.inChannels).depthMultiplier((int) (out / c.inChannels)).nOut(out)
-                    .hasBias(bias).activation(c.activation).convolutionMode(ConvolutionMode.Truncate).build();
+                    .hasBias(bias).activation(c.activation).convolutionMode(ConvolutionMode.Truncate)
+                    .dataFormat(ctx.format()).build();
             gb.addLayer(c.name, layer, c.inputs);
             params.put(c.name, weightsAndBias(DepthwiseWeights.toDl4j(c.weight, c.inChannels), c.bias));
         } else {
@@ -137,12 +138,12 @@ final class GraphAssembler {
         }
     }
 
-    private static Layer convLayer(ConvEmit c, long in, long out) {
+    private Layer convLayer(ConvEmit c, long in, long out) {
         Window w = c.window;
         return new ConvolutionLayer.Builder(w.kernel()[0], w.kernel()[1])
                 .stride(w.stride()).padding(w.padding()).dilation(w.dilation())
                 .nIn(in).nOut(out).hasBias(c.bias != null).activation(c.activation)
-                .convolutionMode(ConvolutionMode.Truncate).build();
+                .convolutionMode(ConvolutionMode.Truncate).dataFormat(ctx.format()).build();
     }
 
     private static Map<String, INDArray> weightsAndBias(INDArray w, INDArray b) {

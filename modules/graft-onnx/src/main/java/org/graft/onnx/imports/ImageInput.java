@@ -6,15 +6,20 @@ import org.graft.common.UnsupportedModelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The graph's one input: an image [N, C, H, W], declared as [C, H, W] with H and W fixed by the file or the caller
- * (224 where both leave them open), or a feature vector [N, F], declared as [F].
+ * (224 where both leave them open), or a feature vector [N, F], declared as [F]. An image input that only
+ * Transposes to NCHW read ([N, H, W, C], as Graft exports Keras models and tf2onnx writes TensorFlow ones) is an
+ * NHWC model: declared [C, H, W] all the same, and the DL4J graph takes NHWC images.
  */
 final class ImageInput {
     private static final Logger log = LoggerFactory.getLogger(ImageInput.class);
     private static final long DEFAULT_SIZE = 224;
+    /** NHWC → NCHW. */
+    static final long[] TO_CHANNELS_FIRST = {0, 3, 1, 2};
 
     private final String file;
     private final int[] requestedSize;
@@ -26,7 +31,7 @@ final class ImageInput {
     }
 
     /** Declares the input in the context; returns its per-example shape. */
-    long[] declare(Onnx.GraphProto graph, ConversionContext ctx) {
+    long[] declare(Onnx.GraphProto graph, List<OnnxNode> nodes, ConversionContext ctx) {
         List<Onnx.ValueInfoProto> inputs = graph.getInputList().stream()
                 .filter(i -> !ctx.isKnown(i.getName())).toList();
         if (inputs.size() != 1) {
@@ -48,26 +53,42 @@ final class ImageInput {
                     + "; an image classifier takes [batch, channels, height, width].",
                     "Export the model with an NCHW image input.");
         }
-        long channels = dims.get(1).hasDimValue() ? dims.get(1).getDimValue() : 3;
+        boolean nhwc = onlyTransposedToChannelsFirst(in.getName(), nodes);
+        // where channels, height and width are among the dimensions
+        int c = nhwc ? 3 : 1;
+        int[] hwAt = nhwc ? new int[]{1, 2} : new int[]{2, 3};
+        long channels = dims.get(c).hasDimValue() ? dims.get(c).getDimValue() : 3;
         long[] hw = new long[2];
         for (int i = 0; i < 2; i++) {
-            Onnx.TensorShapeProto.Dimension d = dims.get(2 + i);
+            Onnx.TensorShapeProto.Dimension d = dims.get(hwAt[i]);
             if (d.hasDimValue() && d.getDimValue() > 0) {
                 hw[i] = d.getDimValue();
                 if (requestedSize != null && requestedSize[i] != hw[i]) {
-                    throw new BadOptionException(file + " takes " + dims.get(2).getDimValue() + "x"
-                            + dims.get(3).getDimValue() + " images, not " + requestedSize[0] + "x"
+                    throw new BadOptionException(file + " takes " + dims.get(hwAt[0]).getDimValue() + "x"
+                            + dims.get(hwAt[1]).getDimValue() + " images, not " + requestedSize[0] + "x"
                             + requestedSize[1] + ".", "Use the model's own input size in the preprocessing.");
                 }
             } else {
                 hw[i] = requestedSize != null ? requestedSize[i] : DEFAULT_SIZE;
             }
         }
-        if (requestedSize == null && (!dims.get(2).hasDimValue() || !dims.get(3).hasDimValue())) {
+        if (requestedSize == null && (!dims.get(hwAt[0]).hasDimValue() || !dims.get(hwAt[1]).hasDimValue())) {
             log.info("{} leaves the image size open; using {}x{}", file, hw[0], hw[1]);
         }
         long[] shape = {channels, hw[0], hw[1]};
-        ctx.declareInput(in.getName(), vertex, shape);
+        if (nhwc) {
+            ctx.declareChannelsLastInput(in.getName(), vertex, shape);
+        } else {
+            ctx.declareInput(in.getName(), vertex, shape);
+        }
         return shape;
+    }
+
+    /** True if nodes read the input and every one is a Transpose from NHWC to NCHW. */
+    private static boolean onlyTransposedToChannelsFirst(String input, List<OnnxNode> nodes) {
+        List<OnnxNode> readers = nodes.stream().filter(n -> n.inputs().contains(input)).toList();
+        return !readers.isEmpty() && readers.stream().allMatch(n -> n.op().equals("Transpose")
+                && (n.domain().isEmpty() || n.domain().equals("ai.onnx")) && n.input(0).equals(input)
+                && Arrays.equals(n.getInts("perm", null), TO_CHANNELS_FIRST));
     }
 }

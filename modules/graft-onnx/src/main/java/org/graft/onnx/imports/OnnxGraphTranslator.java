@@ -6,7 +6,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.common.DamagedFileException;
 import org.graft.common.UnsupportedModelException;
 import org.graft.onnx.imports.Emit.LayerEmit;
+import org.graft.data.Preprocessing;
 import org.graft.onnx.imports.Value.Act;
+import org.graft.onnx.imports.Value.ChannelsLast;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +49,7 @@ final class OnnxGraphTranslator {
         Map<String, Integer> opCounts = new TreeMap<>();
         nodes.forEach(n -> opCounts.merge(n.op(), 1, Integer::sum));
         List<OpConverter> converters = converters(nodes);
+        GraftMetadata metadata = GraftMetadata.read(model, file);
 
         Map<String, Integer> consumers = consumers(graph, nodes);
         ConversionContext ctx = new ConversionContext(file, opset, String.join(", ", registry.supportedOps()),
@@ -54,16 +57,19 @@ final class OnnxGraphTranslator {
         for (Onnx.TensorProto t : graph.getInitializerList()) {
             ctx.putConstant(t.getName(), OnnxTensors.toArray(t, file + " (initializer)"));
         }
-        long[] input = new ImageInput(file, requestedSize).declare(graph, ctx);
+        long[] input = new ImageInput(file, requestedSize).declare(graph, nodes, ctx);
         for (int i = 0; i < nodes.size(); i++) {
             if (!ctx.gates().absorbed(nodes.get(i))) { // a gate is converted with its Mul, as one activation
                 converters.get(i).convert(nodes.get(i), ctx);
             }
         }
         List<String> outputs = outputs(graph, ctx);
+        Preprocessing.Layout layout = ctx.channelsLast() ? Preprocessing.Layout.NHWC : Preprocessing.Layout.NCHW;
+        metadata.check(input, layout, ctx.valueOf(graph.getOutput(0).getName()), file);
         ComputationGraph dl4j = new GraphAssembler(file, ctx).build(input, outputs);
-        return new OnnxModel(dl4j, input, featureVertex(ctx, outputs.get(0)), opset,
-                (model.getProducerName() + " " + model.getProducerVersion()).trim(), opCounts);
+        return new OnnxModel(dl4j, input, layout, featureVertex(ctx, outputs.get(0)), opset,
+                (model.getProducerName() + " " + model.getProducerVersion()).trim(), opCounts, metadata.labels(),
+                metadata.preprocessing());
     }
 
     /** Each node's converter; any node without one stops the conversion before any work, listing up to five. */
@@ -119,7 +125,10 @@ final class OnnxGraphTranslator {
         return consumers;
     }
 
-    /** The DL4J vertices of the graph's outputs: computed from the image, distinct, none the input itself. */
+    /**
+     * The DL4J vertices of the graph's outputs: computed from the image, distinct, none the input itself. A
+     * feature map comes out of the DL4J graph in its layout, so an NHWC model's maps must leave it channels-last.
+     */
     private List<String> outputs(Onnx.GraphProto graph, ConversionContext ctx) {
         if (graph.getOutputCount() == 0) {
             throw new DamagedFileException(file + ": the graph declares no output.", OnnxFile.EXPORT_AGAIN);
@@ -131,7 +140,16 @@ final class OnnxGraphTranslator {
                 throw new DamagedFileException(file + ": the model output '" + o.getName() + "' is computed by no "
                         + "node.", OnnxFile.EXPORT_AGAIN);
             }
-            if (!(ctx.valueOf(o.getName()) instanceof Act act)) {
+            Value value = ctx.valueOf(o.getName());
+            if (value instanceof ChannelsLast c && ctx.channelsLast()) {
+                value = c.map(); // the DL4J graph's own layout
+            } else if (value instanceof ChannelsLast || value instanceof Act a && a.spatial() && ctx.channelsLast()) {
+                throw new UnsupportedModelException(file + ": the model output '" + o.getName() + "' is a feature "
+                        + "map in " + (ctx.channelsLast() ? "NCHW, from a model that takes NHWC images"
+                        : "NHWC, from a model that takes NCHW images") + "; the DL4J graph gives its maps in the "
+                        + "input's layout.", "Export the model with its logits or probabilities as output.");
+            }
+            if (!(value instanceof Act act)) {
                 throw new UnsupportedModelException(file + ": the model output '" + o.getName()
                         + "' is not computed from the image.", "Export the model with its image input.");
             }

@@ -65,9 +65,10 @@ final class PadConverter implements OpConverter {
         int right = (int) pads[7];
         String name = ctx.unique(n.name());
         if (value == 0) {
-            ctx.emit(new LayerEmit(name, new ZeroPaddingLayer.Builder(top, bottom, left, right).build(), Map.of(),
-                    x.vertex()));
+            ctx.emit(new LayerEmit(name, new ZeroPaddingLayer.Builder(top, bottom, left, right)
+                    .dataFormat(ctx.format()).build(), Map.of(), x.vertex()));
         } else {
+            ctx.requireChannelsFirst(n, "padding with " + value);
             ctx.emit(new VertexEmit(name, new ConstantPadVertex(top, bottom, left, right, value), x.vertex()));
         }
         ctx.bind(n.output(), new Act(name, new long[]{x.channels(), x.shape()[1] + top + bottom,

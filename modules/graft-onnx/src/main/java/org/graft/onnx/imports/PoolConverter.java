@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.graft.model.layers.ConstantPadVertex;
 import org.graft.onnx.imports.Emit.LayerEmit;
 import org.graft.onnx.imports.Emit.VertexEmit;
@@ -13,10 +14,11 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * MaxPool, AveragePool: a SubsamplingLayer. DL4J's max pooling cannot pad with −∞ (ONNX's padding for max pools)
- * or asymmetrically (what ceil_mode adds), so padded max pools get a ConstantPadVertex(−Float.MAX_VALUE) first;
- * average pools counting the padding get zeros the same way, and those excluding it use DL4J's own padding with
- * {@code avgPoolIncludePadInDivisor(false)} (checked against PyTorch).
+ * MaxPool, AveragePool: a SubsamplingLayer. DL4J pads symmetrically (or as SAME_UPPER does, in its Same mode), so
+ * padded max pools of NCHW models get a ConstantPadVertex(−Float.MAX_VALUE) first (what ceil_mode adds is
+ * asymmetric); average pools counting the padding get zeros the same way, and those excluding it use DL4J's own
+ * padding with {@code avgPoolIncludePadInDivisor(false)} (checked against PyTorch). DL4J's own padding leaves the
+ * padding out of max pools too, which is what NHWC models (Graft's vertices are NCHW only) use.
  */
 final class PoolConverter implements OpConverter {
     @Override
@@ -55,27 +57,40 @@ final class PoolConverter implements OpConverter {
         }
         boolean padded = Arrays.stream(pads).anyMatch(p -> p != 0);
         boolean symmetric = pads[0] == pads[2] && pads[1] == pads[3];
-        boolean countPad = n.getInt("count_include_pad", 0) == 1;
+        boolean countPad = !max && n.getInt("count_include_pad", 0) == 1;
         long outH = Window.outputSize(n, h, pads[0] + pads[2], kernel[0], stride[0], ctx);
         long outW = Window.outputSize(n, w, pads[1] + pads[3], kernel[1], stride[1], ctx);
         String input = x.vertex();
         int[] layerPadding = {0, 0};
-        if (padded && (max || countPad)) {
-            // max: padding must lose every comparison; average counting the padding: zeros are exact
-            input = ctx.emitPrivate(new VertexEmit(ctx.unique(n.name() + "/pad"), new ConstantPadVertex(pads[0],
-                    pads[2], pads[1], pads[3], max ? ConstantPadVertex.MAX_POOL_PAD : 0), x.vertex()));
+        ConvolutionMode mode = ConvolutionMode.Truncate;
+        if (padded && countPad) {
+            // average counting the padding: zeros are exact
+            input = ctx.channelsLast() ? ctx.emitPrivate(new LayerEmit(ctx.unique(n.name() + "/pad"),
+                    new ZeroPaddingLayer.Builder(pads[0], pads[2], pads[1], pads[3]).dataFormat(ctx.format()).build(),
+                    Map.of(), x.vertex())) : padVertex(n, pads, 0, x, ctx);
+        } else if (padded && max && !ctx.channelsLast()) {
+            // the padding must lose every comparison
+            input = padVertex(n, pads, ConstantPadVertex.MAX_POOL_PAD, x, ctx);
         } else if (padded && symmetric) {
-            layerPadding = new int[]{pads[0], pads[1]}; // DL4J averages over the valid part only
+            layerPadding = new int[]{pads[0], pads[1]}; // DL4J pools over the valid part only
+        } else if (padded && Window.isSameUpper(pads, x, kernel, stride)) {
+            mode = ConvolutionMode.Same; // DL4J's Same pads this way, pooling over the valid part only
         } else if (padded) {
-            throw ctx.unsupported(n, "asymmetric pads " + Arrays.toString(pads) + " with count_include_pad=0");
+            throw ctx.unsupported(n, "asymmetric pads " + Arrays.toString(pads) + (max ? " (MaxPool of an NHWC "
+                    + "model)" : " with count_include_pad=0"));
         }
         String name = ctx.unique(n.name());
         Layer layer = new SubsamplingLayer.Builder(max ? PoolingType.MAX : PoolingType.AVG)
                 .kernelSize(kernel).stride(stride).padding(layerPadding)
                 .avgPoolIncludePadInDivisor(false)
-                .convolutionMode(ConvolutionMode.Truncate).build();
+                .convolutionMode(mode).dataFormat(ctx.format()).build();
         ctx.emit(new LayerEmit(name, layer, Map.of(), input));
         ctx.bind(n.output(), new Act(name, new long[]{x.channels(), outH, outW}));
+    }
+
+    private static String padVertex(OnnxNode n, int[] pads, double value, Act x, ConversionContext ctx) {
+        return ctx.emitPrivate(new VertexEmit(ctx.unique(n.name() + "/pad"), new ConstantPadVertex(pads[0], pads[2],
+                pads[1], pads[3], value), x.vertex()));
     }
 
     /** Extra end padding that ceil_mode needs: the last window must start inside the input or its start padding. */

@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Arrays;
 
 /** What an ONNX tensor name stands for on the DL4J side while a graph is translated. */
-sealed interface Value permits Value.Act, Value.Const {
+sealed interface Value permits Value.Act, Value.ChannelsLast, Value.Const {
 
     /**
      * A tensor computed per image: the DL4J vertex producing it and its shape without the batch dimension
@@ -24,6 +24,14 @@ sealed interface Value permits Value.Act, Value.Const {
         long size() {
             return Arrays.stream(shape).reduce(1, Math::multiplyExact);
         }
+    }
+
+    /**
+     * A feature map with its channels moved last ([H, W, C] per image): an NHWC model's input, or what
+     * Transpose(0, 2, 3, 1) makes of a map. DL4J holds it as {@code map}; only a channels-last DL4J graph holds it
+     * in this order, which is what makes flattening it (H, W, C order) one DL4J preprocessor.
+     */
+    record ChannelsLast(Act map) implements Value {
     }
 
     /** A tensor known when converting: a weight, or a constant such as a shape or padding. */

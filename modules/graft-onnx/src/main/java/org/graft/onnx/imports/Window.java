@@ -68,6 +68,19 @@ record Window(int[] kernel, int[] stride, int[] dilation, int[] padding) {
         }
     }
 
+    /** True if pads [top, left, bottom, right] are what SAME_UPPER gives a window over x (DL4J's Same mode). */
+    static boolean isSameUpper(int[] pads, Act x, int[] kernel, int[] stride) {
+        for (int d = 0; d < 2; d++) {
+            long in = x.shape()[1 + d];
+            long out = (in + stride[d] - 1) / stride[d];
+            long total = Math.max(0, (out - 1) * stride[d] + kernel[d] - in);
+            if (pads[d] != total / 2 || pads[d + 2] != total - total / 2) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The span of a dilated kernel: dilation·(kernel − 1) + 1. */
     static long extent(int kernel, int dilation) {
         return (long) dilation * (kernel - 1) + 1;

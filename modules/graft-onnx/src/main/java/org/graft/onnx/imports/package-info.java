@@ -10,8 +10,9 @@
  *
  * <p><b>Adding an ONNX op:</b> write one {@code OpConverter} (see {@code GlobalPoolConverter} for a small one),
  * check every attribute and input it reads, and register it in {@code ConverterRegistry.standard()}, with the
- * opset range it implements where the op changed between opsets (as Clip, Pad and Softmax do). The supported-op
- * list in messages follows from the registry. An activation also goes into {@code org.graft.onnx.OnnxActivations},
- * so that the exporter writes it back.
+ * opset range it implements where the op changed between opsets (as Clip, Pad, Slice and Softmax do). The
+ * supported-op list in messages follows from the registry. An activation also goes into
+ * {@code org.graft.onnx.OnnxActivations}, so that the exporter writes it back. Graft reads back what its export
+ * writes: a new exporter's ONNX output needs a converter here too ({@code OnnxReadBackTest}).
  */
 package org.graft.onnx.imports;

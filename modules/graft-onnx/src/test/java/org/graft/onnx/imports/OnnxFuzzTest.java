@@ -32,7 +32,7 @@ class OnnxFuzzTest {
 
     /** FuzzCheck's mutation: 3 of 4 flip 1–4 random bytes, every 4th is truncated at a random length. */
     private Outcome fuzz(String fixture, int cases, long seed) throws IOException {
-        byte[] original = Files.readAllBytes(OnnxFixtures.opsDir().resolve(fixture));
+        byte[] original = OnnxFixtures.bytes(fixture);
         Random random = new Random(seed);
         int converted = 0;
         StringBuilder failures = new StringBuilder();
@@ -89,7 +89,7 @@ class OnnxFuzzTest {
         assertClean(fuzz("tiny_cnn.onnx", 100, 2), "tiny_cnn seed 2");
         for (String fixture : List.of("squeeze_excite.onnx", "maxpool_ceil.onnx", "avgpool_include_pad.onnx",
                 "conv_grouped.onnx", "linear_head.onnx", "matmul_add.onnx", "relu6.onnx", "pad_value.onnx",
-                "concat.onnx", "hardswish_op13.onnx")) {
+                "concat.onnx", "hardswish_op13.onnx", "graft-nhwc.onnx", "graft-flatten.onnx", "graft-nchw.onnx")) {
             assertClean(fuzz(fixture, 40, 7), fixture + " seed 7");
         }
     }
@@ -109,9 +109,9 @@ class OnnxFuzzTest {
                 "maxpool_ceil.onnx", "avgpool_exclude_pad.onnx", "avgpool_include_pad.onnx", "pad_value.onnx",
                 "squeeze_excite.onnx", "linear_head.onnx", "matmul_add.onnx", "concat.onnx", "hardswish_op13.onnx",
                 "relu6.onnx", "clip_opset9.onnx", "reshape_2d.onnx", "conv_same_lower.onnx", "softmax_op11.onnx",
-                "gemm_transb0.onnx", "dropout_identity.onnx", "batchnorm_kept.onnx")) {
-            Onnx.ModelProto original = Onnx.ModelProto.parseFrom(Files.readAllBytes(OnnxFixtures.opsDir()
-                    .resolve(fixture)));
+                "gemm_transb0.onnx", "dropout_identity.onnx", "batchnorm_kept.onnx", "graft-nhwc.onnx",
+                "graft-flatten.onnx", "graft-nchw.onnx")) {
+            Onnx.ModelProto original = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(fixture));
             for (int i = 0; i < 40; i++) {
                 Onnx.ModelProto.Builder m = original.toBuilder();
                 for (int k = 1 + random.nextInt(2); k > 0; k--) {
@@ -124,6 +124,45 @@ class OnnxFuzzTest {
             }
         }
         assertClean(new Outcome(tried, converted, failures.toString()), "structural mutants seed 11");
+    }
+
+    /**
+     * Graft's metadata damaged: each value of graft.labels and graft.preprocessing cut, with a character or a
+     * number changed, or replaced by another JSON value; each mutant must convert or be refused.
+     */
+    @Test
+    void metadataMutants() throws IOException {
+        StringBuilder failures = new StringBuilder();
+        int tried = 0;
+        int converted = 0;
+        Random random = new Random(13);
+        String[] values = {"null", "[]", "{}", "\"\"", "0", "-1", "1e400", "[null]", "[\"a\"]", "{\"cropHeight\":-5}",
+                "[".repeat(3000) + "]".repeat(3000)};
+        for (String fixture : List.of("graft-nhwc.onnx", "graft-nchw.onnx")) {
+            Onnx.ModelProto original = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(fixture));
+            for (int i = 0; i < 60; i++) {
+                Onnx.ModelProto.Builder m = original.toBuilder();
+                int k = random.nextInt(m.getMetadataPropsCount());
+                String v = m.getMetadataProps(k).getValue();
+                String mutated = switch (random.nextInt(4)) {
+                    case 0 -> v.substring(0, random.nextInt(v.length()));
+                    case 1 -> {
+                        char[] c = v.toCharArray();
+                        String json = "[]{}\",:0-9.eaZ\\";
+                        c[random.nextInt(c.length)] = json.charAt(random.nextInt(json.length()));
+                        yield new String(c);
+                    }
+                    case 2 -> v.replaceFirst("[0-9.]+", String.valueOf(StructuralMutation.edge(random)));
+                    default -> values[random.nextInt(values.length)];
+                };
+                m.getMetadataPropsBuilder(k).setValue(mutated);
+                Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_meta" + i + ".onnx"),
+                        m.build().toByteArray());
+                converted += convertsOrIsRefused(file, failures) ? 1 : 0;
+                tried++;
+            }
+        }
+        assertClean(new Outcome(tried, converted, failures.toString()), "metadata mutants seed 13");
     }
 
     /** Every prefix of a small model (OnnxFileTest tries a sample of them and wants each refused). */

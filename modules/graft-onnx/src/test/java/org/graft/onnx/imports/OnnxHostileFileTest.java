@@ -5,6 +5,7 @@ import onnx.Onnx;
 import org.graft.common.DamagedFileException;
 import org.graft.common.GraftException;
 import org.graft.common.UnsupportedModelException;
+import org.graft.onnx.Dl4jGraphs;
 import org.graft.onnx.OnnxFixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -102,6 +103,97 @@ class OnnxHostileFileTest {
                 .setRawData(ByteString.copyFrom(new byte[12])), "(Conv)"));
         cases.add(new Case("negative dimension", "conv_bias", m -> initializer(m, 0).setDims(0, -6), "weight"));
         cases.add(new Case("gemm weights int", "linear", m -> initializer(m, 0).setDataType(6), "(Gemm)"));
+        // what Graft's export writes: Transposes of an NHWC model, Slices, Mean and Max, reshapes
+        cases.add(new Case("Transpose perm of rank 3", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0), "perm", 0, 2,
+                1), "(Transpose)"));
+        cases.add(new Case("Transpose with a duplicate axis", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0),
+                "perm", 0, 3, 3, 1), "(Transpose)"));
+        cases.add(new Case("Transpose axis out of range", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0), "perm",
+                0, 3, 1, 4), "(Transpose)"));
+        cases.add(new Case("Transpose negative axis", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0), "perm", 0,
+                -1, 1, 2), "(Transpose)"));
+        cases.add(new Case("Transpose moving the batch", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0), "perm", 3,
+                0, 1, 2), "(Transpose)"));
+        cases.add(new Case("Transpose swapping height and width", "graft-nhwc", m -> ints(m, op(m, "Transpose", 0),
+                "perm", 0, 3, 2, 1), "(Transpose)"));
+        cases.add(new Case("Transpose without perm", "graft-nhwc", m -> node(m, op(m, "Transpose", 0))
+                .clearAttribute(), "(Transpose)"));
+        cases.add(new Case("Transpose perm as floats", "graft-nhwc", m -> attr(m, op(m, "Transpose", 0),
+                Onnx.AttributeProto.newBuilder().setName("perm").setType(AttributeType.FLOATS).addFloats(0)
+                        .addFloats(3).addFloats(1).addFloats(2).build()), "perm"));
+        cases.add(new Case("Transpose of two inputs", "graft-nhwc", m -> node(m, op(m, "Transpose", 0))
+                .addInput(node(m, op(m, "Transpose", 0)).getInput(0)), "(Transpose)"));
+        cases.add(new Case("Transpose of a map with a vector's perm", "graft-flatten", m -> ints(m,
+                op(m, "Transpose", 1), "perm", 1, 0), "(Transpose)"));
+        cases.add(new Case("Transpose of a constant", "graft-flatten", m -> node(m, op(m, "Transpose", 1))
+                .setInput(0, initializer(m, 0).getName()), "(Transpose)"));
+        cases.add(new Case("Flatten of an NCHW map in an NHWC model", "graft-flatten", m -> node(m, op(m, "Flatten",
+                0)).setInput(0, node(m, op(m, "Transpose", 1)).getInput(0)), "(Flatten)"));
+        cases.add(new Case("an NHWC tensor into a dense layer", "graft-flatten", m -> node(m, op(m, "Gemm", 0))
+                .setInput(0, node(m, op(m, "Transpose", 1)).getOutput(0)), "(Gemm)"));
+        cases.add(new Case("an NCHW map as output of an NHWC model", "graft-flatten", m -> m.getGraphBuilder()
+                .getOutputBuilder(0).setName(node(m, op(m, "Transpose", 1)).getInput(0)), "feature map"));
+        cases.add(new Case("padding with 1 in an NHWC model", "graft-nhwc", m -> node(m, op(m, "Pad", 0))
+                .setInput(2, tensor(m, "one", 1, new float[]{1}).getName()), "NHWC"));
+        cases.add(new Case("Reshape to a 2x1 map", "graft-nhwc", m -> node(m, op(m, "Reshape", 0))
+                .setInput(1, longs(m, "to2x1", -1, 4, 2, 1).getName()), "(Reshape)"));
+        cases.add(new Case("Slice step 0", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .addInput(longs(m, "step0", 0).getName()), "(Slice)"));
+        cases.add(new Case("Slice step 2", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .addInput(longs(m, "step2", 2).getName()), "(Slice)"));
+        cases.add(new Case("Slice of the batch", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .setInput(3, longs(m, "axis0", 0).getName()), "(Slice)"));
+        cases.add(new Case("Slice of height", "graft-nchw", m -> node(m, op(m, "Slice", 1))
+                .setInput(3, longs(m, "axis2", 2).getName()), "(Slice)"));
+        cases.add(new Case("Slice axis out of range", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .setInput(3, longs(m, "axis5", 5).getName()), "(Slice)"));
+        cases.add(new Case("Slice with duplicate axes", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .setInput(1, longs(m, "s2", 0, 0).getName()).setInput(2, longs(m, "e2", 9, 9).getName())
+                .setInput(3, longs(m, "a2", 1, 1).getName()), "(Slice)"));
+        cases.add(new Case("Slice bounds of different lengths", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .setInput(1, longs(m, "s2", 0, 0).getName()), "(Slice)"));
+        cases.add(new Case("Slice with float starts", "graft-nchw", m -> node(m, op(m, "Slice", 0))
+                .setInput(1, tensor(m, "fstart", 1, new float[]{0}).getName()), "(Slice)"));
+        cases.add(new Case("empty Slice", "graft-nchw", m -> node(m, op(m, "Slice", 1))
+                .setInput(2, longs(m, "e9", 9).getName()), "(Slice)"));
+        cases.add(new Case("Slice without ends", "graft-nchw", m -> node(m, op(m, "Slice", 0)).clearInput()
+                .addInput(node(m, op(m, "Concat", 0)).getOutput(0)).addInput(longs(m, "s0", 0).getName()), "(Slice)"));
+        cases.add(new Case("Mean of a constant", "graft-nchw", m -> node(m, op(m, "Mean", 0))
+                .setInput(1, tensor(m, "c", 1, new float[]{1}).getName()), "(Mean)"));
+        cases.add(new Case("Max of two shapes", "graft-nchw", m -> node(m, op(m, "Max", 0))
+                .setInput(1, m.getGraphBuilder().getInput(0).getName()), "(Max)"));
+        // Graft's metadata
+        cases.add(new Case("labels not JSON", "graft-nhwc", m -> metadata(m, OnnxModel.LABELS, "[\"cat"),
+                OnnxModel.LABELS));
+        cases.add(new Case("labels not an array", "graft-nhwc", m -> metadata(m, OnnxModel.LABELS, "{\"a\": 1}"),
+                OnnxModel.LABELS));
+        cases.add(new Case("labels of numbers", "graft-nhwc", m -> metadata(m, OnnxModel.LABELS, "[1, 2, 3, 4]"),
+                OnnxModel.LABELS));
+        cases.add(new Case("labels too few", "graft-nhwc", m -> metadata(m, OnnxModel.LABELS, "[\"a\", \"b\"]"),
+                OnnxModel.LABELS));
+        cases.add(new Case("labels twice", "graft-nhwc", m -> m.addMetadataProps(m.getMetadataProps(0)),
+                "twice"));
+        cases.add(new Case("labels of a feature-map output", "conv_bias", m -> m.addMetadataProps(
+                Onnx.StringStringEntryProto.newBuilder().setKey(OnnxModel.LABELS).setValue("[\"a\"]")),
+                OnnxModel.LABELS));
+        cases.add(new Case("preprocessing not JSON", "graft-nhwc", m -> metadata(m, OnnxModel.PREPROCESSING, "{"),
+                OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing null", "graft-nhwc", m -> metadata(m, OnnxModel.PREPROCESSING, "null"),
+                OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing with a zero crop", "graft-nhwc", m -> editPreprocessing(m,
+                "\"cropHeight\":20", "\"cropHeight\":0"), OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing with a huge crop", "graft-nhwc", m -> editPreprocessing(m,
+                "\"cropHeight\":20", "\"cropHeight\":99999999999"), OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing without a mean", "graft-nhwc", m -> editPreprocessing(m,
+                "\"mean\"", "\"average\""), OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing for another size", "graft-nhwc", m -> editPreprocessing(m,
+                "\"cropHeight\":20", "\"cropHeight\":18"), OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing in another layout", "graft-nhwc", m -> editPreprocessing(m,
+                "\"NHWC\"", "\"NCHW\""), OnnxModel.PREPROCESSING));
+        cases.add(new Case("preprocessing of a vector model", "linear", m -> m.addMetadataProps(
+                Onnx.StringStringEntryProto.newBuilder().setKey(OnnxModel.PREPROCESSING).setValue(
+                        Dl4jGraphs.metadata(List.of(), Dl4jGraphs.nhwcFlatten().preprocessing())
+                                .get(OnnxModel.PREPROCESSING))), OnnxModel.PREPROCESSING));
 
         List<DynamicTest> tests = new ArrayList<>();
         for (Case c : cases) {
@@ -111,8 +203,8 @@ class OnnxHostileFileTest {
     }
 
     private void refusedByACheck(Case c) throws IOException {
-        Onnx.ModelProto.Builder m = Onnx.ModelProto.parseFrom(Files.readAllBytes(
-                OnnxFixtures.opsDir().resolve(c.fixture() + ".onnx"))).toBuilder();
+        Onnx.ModelProto.Builder m = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(c.fixture() + ".onnx"))
+                .toBuilder();
         c.edit().accept(m);
         Path file = Files.write(tmp.resolve(c.fixture() + "-" + c.name().replace(' ', '_') + ".onnx"),
                 m.build().toByteArray());
@@ -134,6 +226,58 @@ class OnnxHostileFileTest {
 
     private static Onnx.TensorProto.Builder initializer(Onnx.ModelProto.Builder m, int i) {
         return m.getGraphBuilder().getInitializerBuilder(i);
+    }
+
+    /** The index of the k-th node of type {@code op}. */
+    private static int op(Onnx.ModelProto.Builder m, String op, int k) {
+        Onnx.GraphProto.Builder g = m.getGraphBuilder();
+        for (int i = 0, seen = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getOpType().equals(op) && seen++ == k) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no " + op + " #" + k);
+    }
+
+    /** A new int64 initializer. */
+    private static Onnx.TensorProto.Builder longs(Onnx.ModelProto.Builder m, String name, long... values) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(7)
+                .addDims(values.length);
+        for (long v : values) {
+            t.addInt64Data(v);
+        }
+        m.getGraphBuilder().addInitializer(t);
+        return t;
+    }
+
+    /** A new float initializer of the given length. */
+    private static Onnx.TensorProto.Builder tensor(Onnx.ModelProto.Builder m, String name, long length,
+                                                  float[] values) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1).addDims(length);
+        for (float v : values) {
+            t.addFloatData(v);
+        }
+        m.getGraphBuilder().addInitializer(t);
+        return t;
+    }
+
+    private static void metadata(Onnx.ModelProto.Builder m, String key, String value) {
+        for (int i = 0; i < m.getMetadataPropsCount(); i++) {
+            if (m.getMetadataProps(i).getKey().equals(key)) {
+                m.getMetadataPropsBuilder(i).setValue(value);
+                return;
+            }
+        }
+        throw new IllegalStateException("no " + key);
+    }
+
+    private static void editPreprocessing(Onnx.ModelProto.Builder m, String from, String to) {
+        String json = m.getMetadataPropsList().stream().filter(p -> p.getKey().equals(OnnxModel.PREPROCESSING))
+                .findFirst().orElseThrow().getValue();
+        if (!json.contains(from)) {
+            throw new IllegalStateException(json + " lacks " + from);
+        }
+        metadata(m, OnnxModel.PREPROCESSING, json.replace(from, to));
     }
 
     /** Sets (or replaces) an attribute of node i. */

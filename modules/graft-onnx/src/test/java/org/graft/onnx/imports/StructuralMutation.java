@@ -28,7 +28,7 @@ final class StructuralMutation {
         }
     }
 
-    private static long edge(Random r) {
+    static long edge(Random r) {
         return r.nextInt(4) == 0 ? r.nextInt(64) - 8 : EDGES[r.nextInt(EDGES.length)];
     }
 
