@@ -6,6 +6,7 @@ import org.graft.common.BadOptionException;
 import org.graft.common.Json;
 import org.graft.model.ModelBundle;
 import org.graft.onnx.export.OnnxExporter;
+import org.graft.onnx.imports.OnnxModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,8 +46,8 @@ public final class ExportCommand implements Callable<Integer> {
         var description = bundle.description();
         var compact = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
         Map<String, String> metadata = Map.of(
-                "graft.labels", compact.writeValueAsString(description.labels()),
-                "graft.preprocessing", compact.writeValueAsString(description.preprocessing()));
+                OnnxModel.LABELS, compact.writeValueAsString(description.labels()),
+                OnnxModel.PREPROCESSING, compact.writeValueAsString(description.preprocessing()));
         byte[] onnx = OnnxExporter.export(bundle.graph(), description.preprocessing(), metadata).toByteArray();
         AtomicFiles.write(target, onnx);
         var pre = description.preprocessing();

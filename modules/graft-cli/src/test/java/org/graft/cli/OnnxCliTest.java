@@ -121,4 +121,32 @@ class OnnxCliTest {
                 tmp.resolve("r").toString(), "--no-progress"), stderr());
         assertTrue(stderr().contains("cut.onnx") && !stderr().contains("\tat "), stderr());
     }
+
+    /** Graft reads back what it exports: a Keras (NHWC) run's export inspected, then a backbone of a new run. */
+    @Test
+    void graftsOwnExportIsReadBackAsABackbone() throws Exception {
+        Path data = TestImages.colourClasses(tmp.resolve("data2"), List.of("blue", "red"),
+                List.of(Color.BLUE, Color.RED), 8, 32, 5);
+        Path keras = Files.copy(org.graft.backbone.TinyBackbone.file(), tmp.resolve("tiny.h5"));
+        Path first = tmp.resolve("first");
+        assertEquals(0, GraftCli.run("train", "--data", data.toString(), "--backbone", keras.toString(),
+                "--preprocess", "KERAS_TF", "--size", "32", "--epochs", "2", "--out", first.toString(),
+                "--no-progress", "--no-cache"), stderr());
+        Path exported = tmp.resolve("mine.onnx");
+        assertEquals(0, GraftCli.run("export", "--model", first.toString(), "--out", exported.toString()), stderr());
+
+        assertEquals(0, GraftCli.run("inspect", exported.toString()), stderr());
+        assertTrue(output.out().contains("NHWC"), "the export's own preprocessing, channels last: " + output.out());
+
+        Path second = tmp.resolve("second");
+        assertEquals(0, GraftCli.run("train", "--data", data.toString(), "--backbone", exported.toString(),
+                "--epochs", "2", "--out", second.toString(), "--no-progress", "--no-cache"), stderr());
+        var firstPre = org.graft.model.ModelBundle.readDescription(first).preprocessing();
+        assertEquals(firstPre, org.graft.model.ModelBundle.readDescription(second).preprocessing(),
+                "the new run prepares images as the exported model wants them, read from its metadata");
+        Path csv = tmp.resolve("second.csv");
+        assertEquals(0, GraftCli.run("predict", "--model", second.toString(), "--input", data.toString(), "--out",
+                csv.toString()), stderr());
+        assertEquals(1 + 16, Files.readAllLines(csv).size());
+    }
 }
