@@ -21,6 +21,11 @@ final class ImageBytes {
         return new ImageBytes(bytes, formatName);
     }
 
+    /** The bytes themselves, for a reader that checks its own bounds. */
+    ByteBuffer buffer() {
+        return bytes;
+    }
+
     int length() {
         return bytes.limit();
     }

@@ -39,8 +39,8 @@ final class ImageFile {
             throw new UnreadableImageException(file, "cannot be read: " + describe(file, e));
         }
         if (!a.isRegularFile()) {
-            throw new UnreadableImageException(file, "not a regular file (" + kind(file, a)
-                    + "); Graft reads only ordinary files");
+            throw new UnreadableImageException(file, "not a regular file but " + kind(file, a)
+                    + "; Graft reads only ordinary files");
         }
         if (a.size() == 0) {
             throw new UnreadableImageException(file, "the file is empty");

@@ -1,19 +1,34 @@
 package org.graft.data;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A JPEG's segments, from its start marker to its end marker (EOI): every segment must fit in the file, and the
- * entropy-coded data after each scan header must run into a marker. Data after EOI is allowed (cameras append
- * some).
+ * entropy-coded data after each scan header must run into a marker. In a sequential Huffman JPEG (what cameras,
+ * scanners and most software write) each scan's codes are also counted to its last block
+ * ({@link JpegEntropyCheck}). Data after EOI is allowed (cameras append some).
  */
 final class JpegStructure {
     private static final String F = "JPEG";
 
-    private JpegStructure() {
+    private final ImageBytes b;
+    private final JpegHuffman[][] tables = new JpegHuffman[2][4];
+    private JpegEntropyCheck.Component[] frame;
+    private ImageHeader header;
+    private boolean sequentialHuffman;
+    private int restartInterval;
+
+    private JpegStructure(ImageBytes b) {
+        this.b = b;
     }
 
     static ImageHeader check(ImageBytes b) throws ImageDamage {
+        return new JpegStructure(b).walk();
+    }
+
+    private ImageHeader walk() throws ImageDamage {
         long pos = 2;
-        ImageHeader header = null;
         boolean scanned = false;
         while (true) {
             int first = b.at(pos);
@@ -49,16 +64,22 @@ final class JpegStructure {
             }
             b.require(pos, length, "inside a segment");
             if (isFrameHeader(marker) && header == null) {
-                b.require(pos, 8, "inside its frame header");
-                header = new ImageHeader(ImageFormat.JPEG, b.u16be(pos + 5, ""), b.u16be(pos + 3, ""));
+                frame(marker, pos);
+            } else if (marker == 0xC4) {
+                huffmanTables(pos + 2, pos + length);
+            } else if (marker == 0xDD && length >= 4) {
+                restartInterval = b.u16be(pos + 2, "inside its restart interval");
             }
+            long segment = pos;
             pos += length;
             if (marker == 0xDA) {
                 if (header == null) {
                     throw ImageDamage.damaged(F, "image data before its frame header");
                 }
                 scanned = true;
-                pos = endOfEntropyData(b, pos);
+                long end = endOfEntropyData(b, pos);
+                scan(segment, pos, end);
+                pos = end;
             }
         }
     }
@@ -66,6 +87,62 @@ final class JpegStructure {
     /** SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range. */
     private static boolean isFrameHeader(int marker) {
         return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    }
+
+    private void frame(int marker, long pos) throws ImageDamage {
+        b.require(pos, 8, "inside its frame header");
+        header = new ImageHeader(ImageFormat.JPEG, b.u16be(pos + 5, ""), b.u16be(pos + 3, ""));
+        int n = b.u8(pos + 7, "");
+        b.require(pos + 8, 3L * n, "inside its frame header");
+        frame = new JpegEntropyCheck.Component[n];
+        for (int i = 0; i < n; i++) {
+            int hv = b.u8(pos + 9 + 3L * i, "");
+            if ((hv >> 4) < 1 || (hv >> 4) > 4 || (hv & 15) < 1 || (hv & 15) > 4) {
+                throw ImageDamage.damaged(F, "a component with sampling factors " + (hv >> 4) + "x" + (hv & 15));
+            }
+            frame[i] = new JpegEntropyCheck.Component(b.u8(pos + 8 + 3L * i, ""), hv >> 4, hv & 15);
+        }
+        // baseline and extended sequential Huffman: what the entropy check reads
+        sequentialHuffman = marker == 0xC0 || marker == 0xC1;
+    }
+
+    private void huffmanTables(long pos, long end) throws ImageDamage {
+        long[] next = new long[1];
+        while (pos < end) {
+            int classAndId = b.u8(pos, "inside a Huffman table");
+            if ((classAndId >> 4) > 1 || (classAndId & 15) > 3) {
+                throw ImageDamage.damaged(F, "a Huffman table of unknown class or number");
+            }
+            tables[classAndId >> 4][classAndId & 15] = JpegHuffman.read(b, pos + 1, next);
+            pos = next[0];
+        }
+    }
+
+    /** The scan header at {@code segment}, its data from {@code start} to the marker at {@code end}. */
+    private void scan(long segment, long start, long end) throws ImageDamage {
+        int n = b.u8(segment + 2, "inside a scan header");
+        b.require(segment + 3, 2L * n, "inside a scan header");
+        List<Integer> components = new ArrayList<>();
+        JpegHuffman[] dc = new JpegHuffman[n];
+        JpegHuffman[] ac = new JpegHuffman[n];
+        for (int i = 0; i < n; i++) {
+            int id = b.u8(segment + 3 + 2L * i, "");
+            int index = -1;
+            for (int c = 0; c < frame.length; c++) {
+                index = frame[c].id() == id ? c : index;
+            }
+            if (index < 0) {
+                throw ImageDamage.damaged(F, "a scan of a component its frame does not have");
+            }
+            components.add(index);
+            int t = b.u8(segment + 4 + 2L * i, "");
+            dc[i] = tables[0][(t >> 4) & 3];
+            ac[i] = tables[1][t & 3];
+        }
+        if (sequentialHuffman && header.height() > 0 && n > 0) {
+            JpegEntropyCheck.check(b, start, end, header.width(), header.height(), frame,
+                    components.stream().mapToInt(Integer::intValue).toArray(), dc, ac, restartInterval);
+        }
     }
 
     /** The position of the marker that ends a scan's data: an FF not followed by a stuffed 00 or a restart. */

@@ -17,6 +17,8 @@ import java.util.List;
 import static org.bytedeco.opencv.global.opencv_core.CV_16UC3;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_RST_INTERVAL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -114,6 +116,57 @@ class ImageGateTest {
             }
             assertEquals(List.of(), used, "lengths of a " + whole.length + "-byte file that were used");
         }
+    }
+
+    /**
+     * A JPEG cut short and closed with an end marker (what some download and "repair" tools leave) decodes in
+     * libjpeg with a grey remainder and only a warning: its scans are counted to their last block, at every cut.
+     */
+    @Test
+    void aJpegCutShortAndClosedWithAnEndMarkerIsRefused() throws Exception {
+        List<byte[]> jpegs = List.of(OddFiles.encode(".jpg", OddFiles.noisy(160, 120)),
+                OddFiles.encode(".jpg", OddFiles.noisy(160, 120), IMWRITE_JPEG_RST_INTERVAL, 3),
+                OddFiles.encode(".jpg", OddFiles.noisy(33, 17), IMWRITE_JPEG_QUALITY, 30));
+        for (byte[] whole : jpegs) {
+            decodeOnce(write("whole.jpg", whole));
+            List<Integer> used = new ArrayList<>();
+            for (int n = 2; n < whole.length - 2; n += Math.max(1, whole.length / 400)) {
+                byte[] closed = Arrays.copyOf(whole, n + 2);
+                closed[n] = (byte) 0xFF;
+                closed[n + 1] = (byte) 0xD9;
+                try {
+                    decodeOnce(write("closed.jpg", closed));
+                    used.add(n);
+                } catch (UnreadableImageException expected) {
+                    // refused, as it must be
+                }
+            }
+            assertEquals(List.of(), used, "cuts of a " + whole.length + "-byte JPEG that were used");
+        }
+        byte[] closed = Arrays.copyOf(jpegs.get(0), jpegs.get(0).length / 2 + 2);
+        closed[closed.length - 2] = (byte) 0xFF;
+        closed[closed.length - 1] = (byte) 0xD9;
+        assertTrue(reason(write("half.jpg", closed)).contains("premature end of data segment"));
+    }
+
+    /** No false alarm on real material: every image of the shared data sets passes the gate. */
+    @Test
+    void everyImageOfTheSharedDataSetsPasses() throws Exception {
+        Path shared = org.graft.common.SharedMaterial.find().orElse(null);
+        assumeTrue(shared != null && Files.isDirectory(shared.resolve("datasets")), "Skipped: no shared material");
+        List<Path> files;
+        try (var walk = Files.walk(shared.resolve("datasets"))) {
+            files = walk.filter(Files::isRegularFile).filter(ImageFormats::isImageName).toList();
+        }
+        List<String> refused = new ArrayList<>();
+        for (Path f : files) {
+            try (Mat m = gate.decode(f, new ImageGate.Request(448, false))) {
+                assertTrue(m.cols() > 0);
+            } catch (UnreadableImageException e) {
+                refused.add(f + ": " + e.getMessage());
+            }
+        }
+        assertEquals(List.of(), refused, files.size() + " images tried");
     }
 
     @Test

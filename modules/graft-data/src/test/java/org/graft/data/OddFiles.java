@@ -81,6 +81,10 @@ public final class OddFiles {
         byte[] photo = encode(".jpg", noisy(320, 240));
         skipped(bytes("red/truncated-half.jpg", Arrays.copyOf(photo, photo.length / 2)), "truncated");
         skipped(bytes("red/truncated-tenth.jpg", Arrays.copyOf(photo, photo.length / 10)), "truncated");
+        byte[] closed = Arrays.copyOf(photo, photo.length / 2 + 2);
+        closed[closed.length - 2] = (byte) 0xFF; // cut short, then closed with an end marker
+        closed[closed.length - 1] = (byte) 0xD9;
+        skipped(bytes("red/truncated-closed.jpg", closed), "premature end");
         byte[] png = encode(".png", noisy(64, 48));
         skipped(bytes("red/truncated.png", Arrays.copyOf(png, png.length - 20)), "truncated");
         byte[] badCrc = png.clone();
@@ -152,9 +156,11 @@ public final class OddFiles {
         return m;
     }
 
-    static byte[] encode(String ext, Mat m) {
-        try (m; BytePointer buf = new BytePointer()) {
-            if (!imencode(ext, m, buf)) {
+    /** The image encoded by OpenCV; {@code params}: pairs of IMWRITE_* flags and values. */
+    static byte[] encode(String ext, Mat m, int... params) {
+        try (m; BytePointer buf = new BytePointer(); org.bytedeco.javacpp.IntPointer p =
+                new org.bytedeco.javacpp.IntPointer(params.length == 0 ? new int[]{0, 0} : params)) {
+            if (!(params.length == 0 ? imencode(ext, m, buf) : imencode(ext, m, buf, p))) {
                 throw new IllegalStateException("OpenCV cannot write " + ext);
             }
             byte[] out = new byte[(int) buf.limit()];
