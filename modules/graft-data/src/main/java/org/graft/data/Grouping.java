@@ -9,6 +9,7 @@ import org.graft.common.EnvironmentException;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,6 +110,7 @@ public final class Grouping {
             text = text.substring(1); // spreadsheet programs put a byte-order mark before the header
         }
         Map<String, String> groups = new HashMap<>();
+        long[] lastLine = {1};
         try (CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
                 .setIgnoreHeaderCase(true).setTrim(true).setIgnoreEmptyLines(true).build()
                 .parse(new StringReader(text))) {
@@ -118,6 +120,7 @@ public final class Grouping {
                         + ", not the columns path and group.", expected);
             }
             for (CSVRecord row : parser) {
+                lastLine[0] = parser.getCurrentLineNumber();
                 if (!row.isSet("path") || !row.isSet("group")) {
                     throw new BadDataException("Line " + parser.getCurrentLineNumber() + " of the grouping file "
                             + csv.toAbsolutePath() + " has fewer columns than the header.", expected);
@@ -140,16 +143,32 @@ public final class Grouping {
                             "List each image once.");
                 }
             }
+        } catch (UncheckedIOException e) {
+            // commons-csv reports a quote left open from its iterator as an UncheckedIOException
+            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath() + ": the record from line "
+                    + startLine(e, lastLine[0] + 1) + " does not end (a quoted field is never closed).",
+                    "Close the quote (a quote inside a quoted field is written twice: \"\"). " + expected);
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
-                    expected);
+            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath() + " (near line "
+                    + lastLine[0] + "): " + e.getMessage(), expected);
         }
         return new Grouping("CSV " + csv.toAbsolutePath() + " (" + groups.size() + " images listed)",
                 csv.toAbsolutePath().toString(),
                 (rel, abs) -> {
-                    String g = groups.get(rel);
+                    String g = groups.get(key(rel));
                     return g != null ? g : groups.get(key(abs.toString()));
                 });
+    }
+
+    /** The line commons-csv names in its message ("(startline 3)"), else {@code fallback}. */
+    private static long startLine(Exception e, long fallback) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            Matcher m = t.getMessage() == null ? null : Pattern.compile("startline (\\d+)").matcher(t.getMessage());
+            if (m != null && m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        return fallback;
     }
 
     /**
@@ -240,10 +259,15 @@ public final class Grouping {
         Path absRoot = root.toAbsolutePath().normalize();
         Path abs = file.toAbsolutePath().normalize();
         Path rel = abs.startsWith(absRoot) ? absRoot.relativize(abs) : abs;
-        return Normalizer.normalize(rel.toString().replace('\\', '/'), Normalizer.Form.NFC);
+        // only the platform's separator: on Linux a backslash is part of a file's name
+        return Normalizer.normalize(rel.toString().replace(java.io.File.separatorChar, '/'), Normalizer.Form.NFC);
     }
 
-    /** A path as written in a CSV, made comparable: '/' separators, no "./", NFC. */
+    /**
+     * A path as written in a CSV (or a file's own relative path), made comparable: '/' separators (a CSV written
+     * on Windows has '\\'), no "./", NFC. Both sides of a lookup go through it, so a file whose name holds a
+     * backslash still finds its row.
+     */
     private static String key(String path) {
         String p = path.replace('\\', '/');
         while (p.startsWith("./")) {

@@ -3,9 +3,6 @@ package org.graft.data;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.graft.common.BadDataException;
 import org.graft.common.BadOptionException;
-import org.graft.common.EnvironmentException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,25 +19,30 @@ import java.util.stream.Stream;
 /**
  * A folder of labelled images, one sub-folder per class, as a user hands it to Graft.
  *
- * <p>Files are found by walking the folder (links followed, loops not) and labelled with DataVec's
- * {@link ParentPathLabelGenerator}: the label is the class folder right under the root, also for images in
- * sub-folders of it. Each file's header is checked; files that are not readable images, or the same file reached
- * twice through a link, are skipped and listed, never silently dropped; the same image under two classes is
- * warned about. Class order is alphabetical, as in DataVec.
+ * <p>Files are found by {@link ImageFiles} (links followed, loops not, hidden and system folders left alone) and
+ * labelled with DataVec's {@link ParentPathLabelGenerator}: the label is the class folder right under the root,
+ * also for images in sub-folders of it. Each image file passes {@link ImageGate#admit} (a regular file whose
+ * content is a format Graft decodes); what it refuses, or the same file reached twice through a link, is skipped
+ * and listed with the reason the gate would give when decoding it, and files that are not images are listed as
+ * ignored: nothing is silently dropped. The same image under two classes is warned about. Class order is
+ * alphabetical, as in DataVec. A scan does not log its skips: whoever records them ({@link SkipLog}) does, once.
  */
 public final class ImageFolder {
-    private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ImageFolder.class);
 
     private final Path root;
     private final List<String> labels;
     private final List<ImageEntry> images;
     private final List<SkippedImage> skipped;
+    private final List<IgnoredFile> ignored;
 
-    private ImageFolder(Path root, List<String> labels, List<ImageEntry> images, List<SkippedImage> skipped) {
+    private ImageFolder(Path root, List<String> labels, List<ImageEntry> images, List<SkippedImage> skipped,
+                        List<IgnoredFile> ignored) {
         this.root = root;
         this.labels = List.copyOf(labels);
         this.images = List.copyOf(images);
         this.skipped = List.copyOf(skipped);
+        this.ignored = List.copyOf(ignored);
     }
 
     public Path root() {
@@ -57,9 +59,14 @@ public final class ImageFolder {
         return images;
     }
 
-    /** Files that looked like images by name but could not be read. */
+    /** Image files that cannot be used, each with the reason (decoding may skip more; see {@link SkipLog}). */
     public List<SkippedImage> skipped() {
         return skipped;
+    }
+
+    /** Files that are not images by name, and hidden or system folders (not searched), each with the reason. */
+    public List<IgnoredFile> ignored() {
+        return ignored;
     }
 
     public Map<String, Long> countsByLabel() {
@@ -67,10 +74,12 @@ public final class ImageFolder {
     }
 
     /**
-     * Scans a folder for training: it must hold at least two class folders, each with at least one image.
+     * Scans a folder for training: it must hold at least two class folders, each with at least one image, and
+     * must not be a data set already split into train/ and val/ folders.
      */
     public static ImageFolder scanForTraining(Path root) {
         ImageFolder folder = scan(root);
+        PresplitLayout.refuse(folder);
         List<String> emptyClasses = emptyClassFolders(folder);
         if (!emptyClasses.isEmpty()) {
             throw new BadDataException("Class folder(s) without a usable image in " + root + ": " + emptyClasses,
@@ -90,27 +99,28 @@ public final class ImageFolder {
         requireFolder(root, "data");
         Path absRoot = root.toAbsolutePath().normalize();
         ParentPathLabelGenerator labeller = new ParentPathLabelGenerator();
-
+        ImageFiles.Listing listing = ImageFiles.list(absRoot);
+        List<SkippedImage> skipped = new ArrayList<>(listing.skipped());
         List<ImageEntry> images = new ArrayList<>();
-        List<SkippedImage> skipped = new ArrayList<>();
-        // shortest paths first, so that a file also reachable through a link keeps its plain path
-        List<Path> files = listFiles(absRoot, skipped).stream().filter(ImageFormats::isImageName)
-                .sorted(Comparator.comparingInt(Path::getNameCount).thenComparing(Comparator.naturalOrder()))
-                .toList();
-        Map<Path, Path> seen = new java.util.HashMap<>();
-        for (Path file : files) {
+        List<Path> inClasses = new ArrayList<>();
+        for (Path file : listing.images()) {
             if (file.getParent().equals(absRoot)) {
                 skipped.add(new SkippedImage(file, "not inside a class folder (move it into one)"));
+            } else {
+                inClasses.add(file);
+            }
+        }
+        Map<Path, Path> aliases = ImageFiles.aliases(inClasses);
+        ImageGate gate = new ImageGate();
+        for (Path file : inClasses) {
+            if (aliases.containsKey(file)) {
+                skipped.add(new SkippedImage(file, ImageFiles.aliasReason(aliases.get(file))));
                 continue;
             }
-            Path real = realPath(file);
-            if (seen.containsKey(real)) {
-                skipped.add(new SkippedImage(file, "the same file as " + seen.get(real) + " (reached through a link)"));
-                continue;
-            }
-            seen.put(real, file);
-            if (ImageHeader.read(file).isEmpty()) {
-                skipped.add(new SkippedImage(file, "not a readable image"));
+            try {
+                gate.admit(file);
+            } catch (UnreadableImageException e) {
+                skipped.add(new SkippedImage(file, e.getMessage()));
                 continue;
             }
             // The class is the folder right under the root: DataVec's ParentPathLabelGenerator for an image in it,
@@ -121,12 +131,11 @@ public final class ImageFolder {
                     ? labeller.getLabelForPath(file.toUri()).toString() : relative.getName(0).toString();
             images.add(new ImageEntry(file, Normalizer.normalize(label, Normalizer.Form.NFC)));
         }
-        for (SkippedImage s : skipped) {
-            log.warn("Skipping {}: {}", s.path(), s.reason());
-        }
         if (images.isEmpty()) {
             throw new BadDataException("No readable images found in " + absRoot
-                    + (skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable files skipped)"),
+                    + (skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable files skipped)")
+                    + (listing.ignored().isEmpty() ? "" : " (" + listing.ignored().size()
+                    + " files ignored: not images)"),
                     "Put images (" + String.join(", ", ImageFormats.EXTENSIONS)
                             + ") into one sub-folder per class, e.g. " + absRoot.resolve("ants") + "/img1.jpg.");
         }
@@ -136,48 +145,7 @@ public final class ImageFolder {
                     same.stream().map(e -> e.label() + ": " + e.path()).toList());
         }
         List<String> labels = new ArrayList<>(new TreeSet<>(images.stream().map(ImageEntry::label).toList()));
-        return new ImageFolder(absRoot, labels, images, skipped);
-    }
-
-    /**
-     * Every regular file under the root, following links to folders but never round a loop (a link to a folder
-     * above it is listed as skipped, not followed).
-     */
-    private static List<Path> listFiles(Path root, List<SkippedImage> skipped) {
-        List<Path> files = new ArrayList<>();
-        try {
-            Files.walkFileTree(root, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
-                    Integer.MAX_VALUE, new java.nio.file.SimpleFileVisitor<>() {
-                        @Override
-                        public java.nio.file.FileVisitResult visitFile(Path file,
-                                                                       java.nio.file.attribute.BasicFileAttributes a) {
-                            if (!a.isDirectory()) {
-                                files.add(file.normalize()); // a broken link too: it is reported, not dropped
-                            }
-                            return java.nio.file.FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) {
-                            String why = e instanceof java.nio.file.FileSystemLoopException
-                                    ? "a link to a folder above it (a loop); not followed"
-                                    : "cannot be read: " + e.getMessage();
-                            skipped.add(new SkippedImage(file, why));
-                            return java.nio.file.FileVisitResult.CONTINUE;
-                        }
-                    });
-        } catch (java.io.IOException e) {
-            throw new EnvironmentException("Cannot list " + root + ": " + e.getMessage(), "Check the folder's permissions.");
-        }
-        return files;
-    }
-
-    private static Path realPath(Path file) {
-        try {
-            return file.toRealPath();
-        } catch (java.io.IOException e) {
-            return file;
-        }
+        return new ImageFolder(absRoot, labels, images, skipped, listing.ignored());
     }
 
     /**
@@ -216,7 +184,7 @@ public final class ImageFolder {
     /** A folder built from entries already chosen (e.g. read back from a split manifest). */
     public static ImageFolder of(Path root, List<String> labels, List<ImageEntry> images) {
         return new ImageFolder(root, labels, images.stream().sorted(Comparator.comparing(ImageEntry::path)).toList(),
-                List.of());
+                List.of(), List.of());
     }
 
     static void requireFolder(Path dir, String what) {
@@ -230,12 +198,12 @@ public final class ImageFolder {
         }
     }
 
-    /** Immediate sub-folders of the root that yielded no usable image. */
+    /** Immediate sub-folders of the root (hidden and system folders aside) that yielded no usable image. */
     private static List<String> emptyClassFolders(ImageFolder folder) {
         try (Stream<Path> children = Files.list(folder.root)) {
             return children.filter(Files::isDirectory)
                     .map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith("."))
+                    .filter(name -> !ImageFiles.isHiddenOrSystemFolder(name))
                     .filter(name -> folder.images.stream().noneMatch(e -> startsWithFolder(folder.root, e, name)))
                     .sorted().toList();
         } catch (java.io.IOException e) {

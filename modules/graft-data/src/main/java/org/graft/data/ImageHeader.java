@@ -1,47 +1,16 @@
 package org.graft.data;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Optional;
-
 /**
- * The size and format of an image, read from its header only (cheap even for a 20,000-pixel scan).
- *
- * @param format as named by Java's ImageIO: "jpeg", "png", "gif", "bmp", "tif"
+ * What an image file's structure check learnt before any pixel is decoded: its format (from the content), its
+ * size (what the pixel budget is checked against) and whether its samples are wider than OpenCV's 8-bit colour
+ * decoding converts (float or 32-bit TIFF samples, decoded as they are and converted by {@link PixelConversion}).
  */
-public record ImageHeader(int width, int height, String format) {
-
-    /** Reads the header of an image held in memory; empty when no reader recognises the content. */
-    public static Optional<ImageHeader> read(byte[] bytes) {
-        return readFrom(new ByteArrayInputStream(bytes));
+record ImageHeader(ImageFormat format, int width, int height, boolean wideSamples) {
+    ImageHeader(ImageFormat format, int width, int height) {
+        this(format, width, height, false);
     }
 
-    /** Reads the header of an image file without decoding its pixels; empty when it is not an image. */
-    public static Optional<ImageHeader> read(Path file) {
-        return readFrom(file.toFile());
-    }
-
-    private static Optional<ImageHeader> readFrom(Object source) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (in == null || !readers.hasNext()) {
-                return Optional.empty();
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return Optional.of(new ImageHeader(reader.getWidth(0), reader.getHeight(0),
-                        reader.getFormatName().toLowerCase(java.util.Locale.ROOT)));
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+    long pixels() {
+        return (long) width * height;
     }
 }

@@ -22,12 +22,14 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 /**
  * Turns an image file into the float tensor a backbone expects, following its {@link Preprocessing}.
  *
- * <p>Decoding is OpenCV's (fast, reads the file's bytes itself so that Hangul or Hanja file names work), with
- * Java's ImageIO as the fallback for what OpenCV cannot read (GIF). A large JPEG scan is decoded at 1/2, 1/4
- * or 1/8 size directly, so a 20,000-pixel page does not need gigabytes of memory.
+ * <p>Files are read and decoded by the {@link ImageGate} (any file name; a large JPEG scan decoded at 1/2, 1/4 or
+ * 1/8 size directly, so a 20,000-pixel page does not need gigabytes of memory). The resize keeps to a budget too:
+ * where resizing the shorter side would make an image far larger than the crop (a 2x100000 strip would become
+ * 224x11,200,000), the central region is cut out in the source first ({@link CropPlan}).
  *
  * <p>With an {@link Augmentation}, the methods that take a {@link Random} augment training images; given no
- * Random (validation, prediction) they load exactly as without augmentation.
+ * Random (validation, prediction) they load exactly as without augmentation. Whatever goes wrong with one image
+ * is that image's {@link UnreadableImageException}, never a failure of its batch.
  */
 public final class ImageLoader {
     /** Larger images are refused rather than risk running out of memory (a 250-megapixel image is ~750 MB). */
@@ -35,6 +37,7 @@ public final class ImageLoader {
 
     private final Preprocessing pre;
     private final Augmentation augmentation;
+    private final ImageGate gate = new ImageGate();
 
     /** A loader that never augments. */
     public ImageLoader(Preprocessing preprocessing) {
@@ -70,9 +73,12 @@ public final class ImageLoader {
      * loader has an augmentation; with {@code random} null, exactly as {@link #load(Path, float[], int)}.
      */
     public void load(Path file, float[] out, int offset, Random random) throws UnreadableImageException {
-        try (Mat crop = loadCrop(file, random)) {
-            toTensor(crop, out, offset);
-        }
+        gate.guarded(file, () -> {
+            try (Mat crop = loadCrop(file, random)) {
+                toTensor(crop, out, offset);
+            }
+            return null;
+        });
     }
 
     /**
@@ -80,20 +86,17 @@ public final class ImageLoader {
      * normalisation. The caller closes it.
      */
     Mat loadCrop(Path file, Random random) throws UnreadableImageException {
-        byte[] bytes = ImageDecoding.readBytes(file);
-        ImageHeader header = ImageHeader.read(bytes).orElse(null);
-        // what matters is the size decoded: a JPEG scan is decoded at 1/2, 1/4 or 1/8 of its size when that
-        // still leaves twice the resolution the model needs (a 20000x20000 scan becomes 2500x2500)
-        int reduction = jpegReduction(header);
-        ImageDecoding.checkSize(file, header, reduction);
-        try (Mat bgr = ImageDecoding.decode(file, bytes, header, reduction, false)) {
-            if (random == null || !augmentation.isEnabled()) {
-                try (Mat sized = resizeShorterSide(bgr)) {
-                    return centreCrop(sized);
+        // a JPEG scan is decoded at 1/2, 1/4 or 1/8 of its size when that still leaves twice the resolution the
+        // model needs (a 20000x20000 scan becomes 2500x2500)
+        int minSide = pre.resizeShorter() > 0 ? 2 * pre.resizeShorter() : 0;
+        return gate.guarded(file, () -> {
+            try (Mat bgr = gate.decode(file, new ImageGate.Request(minSide, false))) {
+                if (random == null || !augmentation.isEnabled()) {
+                    return resizeAndCrop(bgr);
                 }
+                return augmented(bgr, random);
             }
-            return augmented(bgr, random);
-        }
+        });
     }
 
     private Mat augmented(Mat bgr, Random random) {
@@ -108,9 +111,7 @@ public final class ImageLoader {
                 crop = resized(region, pre.cropWidth(), pre.cropHeight());
             }
         } else {
-            try (Mat sized = resizeShorterSide(bgr)) {
-                crop = centreCrop(sized);
-            }
+            crop = resizeAndCrop(bgr);
         }
         try (crop) {
             Mat result = ImageAugmenter.augment(crop, augmentation, random);
@@ -162,6 +163,12 @@ public final class ImageLoader {
                 errors[i] = e;
             }
         });
+        return pack(files, data, errors);
+    }
+
+    private Batch pack(List<Path> files, float[] data, UnreadableImageException[] errors) {
+        int n = files.size();
+        int len = tensorLength();
         List<Integer> ok = IntStream.range(0, n).filter(i -> errors[i] == null).boxed().toList();
         List<UnreadableImageException> failures = Arrays.stream(errors).filter(Objects::nonNull).toList();
         if (ok.isEmpty()) {
@@ -177,41 +184,19 @@ public final class ImageLoader {
         return new Batch(Nd4j.create(packed, pre.shape(ok.size()), 'c'), ok, failures);
     }
 
-    /**
-     * 1, 2, 4 or 8: how much smaller a JPEG can be decoded (for free, by libjpeg) while keeping at least twice the
-     * resolution the resize needs.
-     */
-    private int jpegReduction(ImageHeader header) {
-        if (header == null || !"jpeg".equals(header.format()) || pre.resizeShorter() <= 0) {
-            return 1;
-        }
-        int shorter = Math.min(header.width(), header.height());
-        int target = 2 * pre.resizeShorter();
-        for (int r : new int[]{8, 4, 2}) {
-            if (shorter / r >= target) {
-                return r;
+    /** The shorter side resized and the centre cropped, within the memory {@link CropPlan} allows. */
+    Mat resizeAndCrop(Mat src) {
+        if (pre.resizeShorter() == 0) {
+            // no aspect-preserving resize: stretch straight to the crop size
+            try (Mat sized = resized(src, pre.cropWidth(), pre.cropHeight())) {
+                return crop(sized, 0, 0);
             }
         }
-        return 1;
-    }
-
-    private Mat resizeShorterSide(Mat src) {
-        int w = src.cols();
-        int h = src.rows();
-        int target = pre.resizeShorter();
-        if (target == 0) {
-            // no aspect-preserving resize: stretch straight to the crop size
-            return resized(src, pre.cropWidth(), pre.cropHeight());
+        CropPlan plan = CropPlan.of(src.cols(), src.rows(), pre.resizeShorter(), pre.cropWidth(), pre.cropHeight());
+        try (Rect r = new Rect(plan.x(), plan.y(), plan.width(), plan.height()); Mat region = new Mat(src, r);
+             Mat sized = resized(region, plan.resizedW(), plan.resizedH())) {
+            return crop(sized, plan.cropX(), plan.cropY());
         }
-        double s = (double) target / Math.min(w, h);
-        int nw = Math.max(target, (int) Math.round(w * s));
-        int nh = Math.max(target, (int) Math.round(h * s));
-        if (w < h) {
-            nw = target;
-        } else {
-            nh = target;
-        }
-        return resized(src, nw, nh);
     }
 
     private Mat resized(Mat src, int nw, int nh) {
@@ -229,12 +214,8 @@ public final class ImageLoader {
         return dst;
     }
 
-    private Mat centreCrop(Mat src) {
-        int ch = pre.cropHeight();
-        int cw = pre.cropWidth();
-        int x = (src.cols() - cw) / 2;
-        int y = (src.rows() - ch) / 2;
-        try (Rect r = new Rect(x, y, cw, ch); Mat view = new Mat(src, r)) {
+    private Mat crop(Mat src, int x, int y) {
+        try (Rect r = new Rect(x, y, pre.cropWidth(), pre.cropHeight()); Mat view = new Mat(src, r)) {
             return view.clone();
         }
     }

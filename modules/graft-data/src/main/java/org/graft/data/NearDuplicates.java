@@ -76,7 +76,7 @@ public final class NearDuplicates {
 
     /** The image's 64-bit difference hash. */
     public static long dHash(Path file) throws UnreadableImageException {
-        return hash(file).bits;
+        return hash(new ImageGate(), file).bits;
     }
 
     /** Number of differing bits. */
@@ -94,13 +94,14 @@ public final class NearDuplicates {
         train.forEach(e -> files.add(e.path()));
         validation.forEach(e -> files.add(e.path()));
         Map<Path, Hash> hashes = new ConcurrentHashMap<>();
+        ImageGate gate = new ImageGate();
         new ArrayList<>(files).parallelStream().forEach(p -> {
             try {
-                Hash h = hash(p);
+                Hash h = hash(gate, p);
                 if (!h.featureless) {
                     hashes.put(p, h);
                 }
-            } catch (UnreadableImageException | RuntimeException e) {
+            } catch (UnreadableImageException e) {
                 // reported where images are loaded for training
             }
         });
@@ -157,19 +158,18 @@ public final class NearDuplicates {
     private record Hash(long bits, boolean featureless) {
     }
 
-    private static Hash hash(Path file) throws UnreadableImageException {
-        byte[] bytes = ImageDecoding.readBytes(file);
-        ImageHeader header = ImageHeader.read(bytes).orElse(null);
-        int reduction = jpegReduction(header);
-        ImageDecoding.checkSize(file, header, reduction);
+    private static Hash hash(ImageGate gate, Path file) throws UnreadableImageException {
         float[] px = new float[9 * 8];
         // averaged in floats: rounding to whole grey levels would turn gentle slopes into ties
-        try (Mat grey = ImageDecoding.decode(file, bytes, header, reduction, true); Mat grey32 = new Mat(); Mat small = new Mat();
-             Size size = new Size(9, 8)) {
-            grey.convertTo(grey32, CV_32F);
-            resize(grey32, small, size, 0, 0, INTER_AREA);
-            new FloatPointer(small.data()).get(px); // 9x8 floats, continuous
-        }
+        gate.guarded(file, () -> {
+            try (Mat grey = gate.decode(file, new ImageGate.Request(MIN_DECODED_SIDE, true));
+                 Mat grey32 = new Mat(); Mat small = new Mat(); Size size = new Size(9, 8)) {
+                grey.convertTo(grey32, CV_32F);
+                resize(grey32, small, size, 0, 0, INTER_AREA);
+                new FloatPointer(small.data()).get(px); // 9x8 floats, continuous
+            }
+            return null;
+        });
         long bits = 0;
         float min = Float.MAX_VALUE;
         float max = -Float.MAX_VALUE;
@@ -183,18 +183,5 @@ public final class NearDuplicates {
             }
         }
         return new Hash(bits, max - min < MIN_CONTRAST);
-    }
-
-    private static int jpegReduction(ImageHeader header) {
-        if (header == null || !"jpeg".equals(header.format())) {
-            return 1;
-        }
-        int shorter = Math.min(header.width(), header.height());
-        for (int r : new int[]{8, 4, 2}) {
-            if (shorter / r >= MIN_DECODED_SIDE) {
-                return r;
-            }
-        }
-        return 1;
     }
 }

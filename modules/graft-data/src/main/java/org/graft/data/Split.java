@@ -120,7 +120,8 @@ public record Split(ImageFolder train, ImageFolder validation, Grouping grouping
 
     private static String relative(Path root, Path file) {
         Path rel = file.startsWith(root) ? root.relativize(file) : file;
-        return rel.toString().replace('\\', '/');
+        // only the platform's separator: on Linux a backslash is part of a file's name, and must stay in it
+        return rel.toString().replace(java.io.File.separatorChar, '/');
     }
 
     /**

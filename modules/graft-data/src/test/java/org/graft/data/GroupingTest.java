@@ -104,6 +104,20 @@ class GroupingTest {
         Path short1 = Files.writeString(root.resolve("short.csv"), "path,group\na/1.png\n");
         e = assertThrows(GraftException.class, () -> Grouping.fromCsv(short1));
         assertTrue(e.getMessage().contains("short.csv") && e.getMessage().contains("Line 2"), e.getMessage());
+
+        // a quote left open swallows the rest of the file: a clear BadDataException, not an internal error
+        Path open = Files.writeString(root.resolve("open.csv"), "path,group\na/1.png,v1\n\"a/2.png,v1\na/3.png,v2\n");
+        e = assertThrows(org.graft.common.BadDataException.class, () -> Grouping.fromCsv(open));
+        assertTrue(e.getMessage().contains("open.csv") && e.getMessage().contains("line 3")
+                && e.getMessage().contains("quoted"), e.getMessage());
+        assertTrue(e.hint().contains("path,group"), e.hint());
+    }
+
+    /** On Linux a backslash is part of a name: the file's own relative path still finds its row. */
+    @Test
+    void aFileWithABackslashInItsNameFindsItsRow() throws Exception {
+        Path csv = Files.writeString(root.resolve("b.csv"), "path,group\n\"a/x\\y.png\",v1\n");
+        assertEquals("v1", Grouping.fromCsv(csv).groupOf(root, entry("a/x\\y.png")));
     }
 
     @Test

@@ -144,4 +144,100 @@ class ImageFolderTest {
         // evaluation may use one class
         assertEquals(1, ImageFolder.scan(root).labels().size());
     }
+
+    /** Every odd file ends as documented: used, skipped with its reason (by the scan or by decoding), or ignored. */
+    @Test
+    void everyOddFileHasItsDocumentedOutcome() throws Exception {
+        List<OddFiles.Odd> odds = OddFiles.write(root);
+        ImageFolder folder = ImageFolder.scan(root);
+        ImageLoader loader = new ImageLoader(Preprocessing.kerasTf(32, Preprocessing.Layout.NCHW));
+        java.util.Map<Path, String> skipped = new java.util.HashMap<>();
+        folder.skipped().forEach(s -> skipped.put(s.path(), s.reason()));
+        java.util.Set<Path> used = new java.util.HashSet<>();
+        for (ImageEntry e : folder.images()) {
+            try {
+                loader.load(e.path());
+                used.add(e.path());
+            } catch (UnreadableImageException decoding) {
+                skipped.put(e.path(), decoding.getMessage());
+            }
+        }
+        java.util.Set<Path> ignored = new java.util.HashSet<>();
+        folder.ignored().forEach(i -> ignored.add(i.path()));
+        List<String> wrong = new java.util.ArrayList<>();
+        for (OddFiles.Odd odd : odds) {
+            String actual = used.contains(odd.path()) ? "USED" : skipped.containsKey(odd.path())
+                    ? "SKIPPED: " + skipped.get(odd.path()) : ignored.contains(odd.path()) ? "IGNORED" : "missing";
+            boolean ok = switch (odd.outcome()) {
+                case USED -> actual.equals("USED");
+                case SKIPPED -> actual.startsWith("SKIPPED") && actual.contains(odd.reason());
+                case IGNORED -> actual.equals("IGNORED");
+            };
+            if (!ok) {
+                wrong.add(root.relativize(odd.path()) + ": expected " + odd.outcome()
+                        + (odd.reason() == null ? "" : " (" + odd.reason() + ")") + ", got " + actual);
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertEquals(List.of("blue", "red"), folder.labels(), "hidden and system folders are no classes");
+    }
+
+    @Test
+    void hiddenAndSystemFoldersAreIgnoredAndListed() {
+        TestImages.solid(root.resolve("red/a.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve("blue/b.png"), 4, 4, Color.BLUE, "png");
+        List<String> system = List.of(".hidden", "@eaDir", ".ipynb_checkpoints", "__MACOSX", "$RECYCLE.BIN",
+                ".Trash-1000", "System Volume Information", "red/@eaDir", "red/.ipynb_checkpoints");
+        for (String s : system) {
+            TestImages.solid(root.resolve(s).resolve("thumb.png"), 4, 4, Color.GREEN, "png");
+        }
+        ImageFolder folder = ImageFolder.scanForTraining(root);
+        assertEquals(List.of("blue", "red"), folder.labels());
+        assertEquals(2, folder.images().size());
+        assertEquals(List.of(), folder.skipped());
+        for (String s : system) {
+            assertTrue(folder.ignored().stream().anyMatch(i -> i.path().equals(root.resolve(s).toAbsolutePath()
+                    .normalize()) && i.reason().contains("hidden or system folder")), s + ": " + folder.ignored());
+        }
+    }
+
+    @Test
+    void aRootAlreadySplitIntoTrainAndValIsRefusedWithTheOptionsToUse() {
+        for (String part : List.of("train", "val")) {
+            TestImages.solid(root.resolve(part).resolve("ants/a.png"), 4, 4, Color.RED, "png");
+            TestImages.solid(root.resolve(part).resolve("bees/b.png"), 4, 4, Color.BLUE, "png");
+        }
+        GraftException e = assertThrows(org.graft.common.BadDataException.class,
+                () -> ImageFolder.scanForTraining(root));
+        assertTrue(e.getMessage().contains("already split") && e.getMessage().contains("'train'"), e.getMessage());
+        String abs = root.toAbsolutePath().normalize().toString();
+        assertTrue(e.hint().contains("--data " + abs + "/train --val " + abs + "/val"), e.hint());
+    }
+
+    @Test
+    void validationOrTestTooButNotClassesThatMerelyShareTheName() {
+        TestImages.solid(root.resolve("training/ants/a.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(root.resolve("test/ants/a.png"), 4, 4, Color.RED, "png");
+        GraftException e = assertThrows(GraftException.class, () -> ImageFolder.scanForTraining(root));
+        assertTrue(e.hint().contains("/training --val ") && e.hint().contains("/test"), e.hint());
+        // classes called "train" and "test" holding their images directly are just classes
+        Path other = root.resolve("other");
+        TestImages.solid(other.resolve("train/a.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(other.resolve("test/b.png"), 4, 4, Color.BLUE, "png");
+        assertEquals(List.of("test", "train"), ImageFolder.scanForTraining(other).labels());
+    }
+
+    /** Non-images are not silently dropped: each is listed as ignored, and not as skipped. */
+    @Test
+    void nonImageFilesAreListedAsIgnored() throws Exception {
+        TestImages.solid(root.resolve("red/a.png"), 4, 4, Color.RED, "png");
+        Files.writeString(root.resolve("red/notes.txt"), "text");
+        Files.writeString(root.resolve("red/.DS_Store"), "x");
+        Files.writeString(root.resolve("README"), "x");
+        ImageFolder folder = ImageFolder.scan(root);
+        assertEquals(3, folder.ignored().size(), folder.ignored().toString());
+        assertTrue(folder.ignored().stream().anyMatch(i -> i.reason().equals("not an image name (.txt)")));
+        assertTrue(folder.ignored().stream().anyMatch(i -> i.reason().equals("a hidden file")));
+        assertEquals(List.of(), folder.skipped());
+    }
 }

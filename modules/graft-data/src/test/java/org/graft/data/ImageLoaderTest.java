@@ -123,4 +123,82 @@ class ImageLoaderTest {
         float bottomRed = t[35 * 40 + 20];              // channel 0 (R), row 35
         assertTrue(topRed > 200 && bottomRed < 50, "top red " + topRed + ", bottom red " + bottomRed);
     }
+
+    /** Photos and scans keep exactly the resize they always had (the golden tests depend on it). */
+    @Test
+    void anOrdinaryImageIsResizedWholeThenCropped() {
+        assertEquals(new CropPlan(0, 0, 300, 200, 384, 256, 80, 16), CropPlan.of(300, 200, 256, 224, 224));
+        assertEquals(new CropPlan(0, 0, 1000, 4000, 224, 896, 0, 336), CropPlan.of(1000, 4000, 224, 224, 224),
+                "a 4:1 page is nowhere near the budget");
+    }
+
+    /** A 2x100000 strip resized first would be 224x11,200,000 pixels (7.5 GB): its crop is cut out first. */
+    @Test
+    void anExtremeStripIsDecodedWithinThePixelBudget() throws Exception {
+        CropPlan plan = CropPlan.of(2, 100_000, 224, 224, 224);
+        assertTrue(plan.resizedPixels() <= (long) CropPlan.FAR_LARGER * 224 * 224, plan.toString());
+        assertTrue(plan.height() < 20, "only the middle of the strip is resized: " + plan);
+
+        // top half red, bottom half blue: the centre crop straddles the boundary
+        org.bytedeco.opencv.opencv_core.Mat strip = new org.bytedeco.opencv.opencv_core.Mat(100_000, 2,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+        byte[] px = new byte[100_000 * 2 * 3];
+        for (int i = 0; i < 100_000 * 2; i++) {
+            px[3 * i + (i < 100_000 ? 2 : 0)] = (byte) 255;
+        }
+        strip.data().put(px);
+        Path png = Files.write(tmp.resolve("strip.png"), OddFiles.encode(".png", strip));
+        Preprocessing p = new Preprocessing(224, 224, 224, Preprocessing.ChannelOrder.RGB, 1.0,
+                new double[]{0, 0, 0}, new double[]{1, 1, 1}, Preprocessing.Layout.NCHW,
+                Preprocessing.Interpolation.BILINEAR);
+        float[] t = new ImageLoader(p).load(png);
+        int plane = 224 * 224;
+        assertEquals(255, t[10 * 224 + 100], 1, "red on top");
+        assertEquals(0, t[2 * plane + 10 * 224 + 100], 1);
+        assertEquals(0, t[200 * 224 + 100], 1, "blue below");
+        assertEquals(255, t[2 * plane + 200 * 224 + 100], 1);
+    }
+
+    /** Cutting the region out first gives the crop resizing the whole image would have given. */
+    @Test
+    void croppingFirstGivesTheSameCropAsResizingFirst() {
+        int w = 12;
+        int h = 3000;
+        org.bytedeco.opencv.opencv_core.Mat src = new org.bytedeco.opencv.opencv_core.Mat(h, w,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+        byte[] px = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    px[3 * (y * w + x) + c] = (byte) (127 + 100 * Math.sin(y / 7.0 + c + x / 5.0));
+                }
+            }
+        }
+        src.data().put(px);
+        Preprocessing p = new Preprocessing(224, 224, 224, Preprocessing.ChannelOrder.RGB, 1.0,
+                new double[]{0, 0, 0}, new double[]{1, 1, 1}, Preprocessing.Layout.NCHW,
+                Preprocessing.Interpolation.BILINEAR);
+        assertTrue(CropPlan.of(w, h, 224, 224, 224).height() < h, "this image takes the crop-first path");
+        byte[] viaPlan = new byte[224 * 224 * 3];
+        try (var crop = new ImageLoader(p).resizeAndCrop(src)) {
+            crop.data().get(viaPlan);
+        }
+        // the old way: the whole image resized (224x56000), then the centre cut out
+        byte[] whole = new byte[224 * 224 * 3];
+        try (var sized = new org.bytedeco.opencv.opencv_core.Mat();
+             var size = new org.bytedeco.opencv.opencv_core.Size(224, 56_000)) {
+            org.bytedeco.opencv.global.opencv_imgproc.resize(src, sized, size, 0, 0,
+                    org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR);
+            try (var r = new org.bytedeco.opencv.opencv_core.Rect(0, (56_000 - 224) / 2, 224, 224);
+                 var view = new org.bytedeco.opencv.opencv_core.Mat(sized, r); var crop = view.clone()) {
+                crop.data().get(whole);
+            }
+        }
+        int worst = 0;
+        for (int i = 0; i < whole.length; i++) {
+            worst = Math.max(worst, Math.abs((whole[i] & 0xFF) - (viaPlan[i] & 0xFF)));
+        }
+        assertTrue(worst <= 3, "largest difference " + worst + " grey levels");
+        src.close();
+    }
 }

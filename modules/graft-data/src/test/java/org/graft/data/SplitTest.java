@@ -276,4 +276,26 @@ class SplitTest {
         e = assertThrows(GraftException.class, () -> Split.folds(this.folder, 5, 0, Grouping.none()));
         assertTrue(e.getMessage().contains("[single]") && e.getMessage().contains("one image"), e.getMessage());
     }
+
+    /** A backslash is part of a Linux file name: the split manifest keeps it, so the file is found again. */
+    @Test
+    void aBackslashInANameSurvivesTheSplitManifest() throws Exception {
+        Path dir = root.resolve("backslash");
+        TestImages.solid(dir.resolve("red/a\\b.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(dir.resolve("red/c.png"), 4, 4, Color.RED, "png");
+        TestImages.solid(dir.resolve("blue/d.png"), 4, 4, Color.BLUE, "png");
+        TestImages.solid(dir.resolve("blue/e.png"), 4, 4, Color.BLUE, "png");
+        ImageFolder folder = ImageFolder.scanForTraining(dir);
+        Split split = Split.stratified(folder, 0.5, 1);
+        Path manifest = dir.resolve("split.csv");
+        split.writeManifest(manifest);
+        assertTrue(Files.readString(manifest).contains("red/a\\b.png"), Files.readString(manifest));
+        Split back = Split.readManifest(manifest, folder.root(), folder.root(), folder.labels());
+        List<ImageEntry> all = new java.util.ArrayList<>(back.train().images());
+        all.addAll(back.validation().images());
+        assertEquals(4, all.size());
+        for (ImageEntry e : all) {
+            assertTrue(Files.isRegularFile(e.path()), e.path() + " does not exist");
+        }
+    }
 }

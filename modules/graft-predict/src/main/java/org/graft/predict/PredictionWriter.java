@@ -60,7 +60,8 @@ public final class PredictionWriter {
         if (base != null && path.toAbsolutePath().startsWith(base.toAbsolutePath())) {
             path = base.toAbsolutePath().relativize(path.toAbsolutePath());
         }
-        return path.toString().replace('\\', '/');
+        // only the platform's separator: on Linux a backslash is part of a file's name
+        return path.toString().replace(java.io.File.separatorChar, '/');
     }
 
     private void writeCsv(List<Prediction> predictions, Writer w) throws IOException {

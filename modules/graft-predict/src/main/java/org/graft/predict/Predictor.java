@@ -2,6 +2,7 @@ package org.graft.predict;
 
 import org.graft.common.BadDataException;
 import org.graft.common.BadOptionException;
+import org.graft.data.ImageFiles;
 import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
 import org.graft.data.PrefetchingLoader;
@@ -10,8 +11,6 @@ import org.graft.engine.InferenceEngine;
 import org.graft.model.ModelBundle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * Classifies new images with a trained model, preparing each exactly as in training (the preprocessing comes
- * from the model bundle). Images that cannot be read get a row with the reason, so none goes missing.
+ * from the model bundle, the decoding from graft-data's {@code ImageGate}). Images that cannot be read get a row
+ * with the reason, the same reason training gives them, so none goes missing and one bad file never costs the
+ * others their rows.
  */
 public final class Predictor {
     private final ModelBundle bundle;
@@ -45,27 +45,34 @@ public final class Predictor {
         this.engine = engine;
     }
 
-    /** All image files under a folder (recursively, sorted), or the single file given. */
+    /**
+     * All image files under a folder (recursively, sorted; hidden and system folders left out, links to folders
+     * followed but not round a loop), or the single file given. Files whose names are not images are not listed;
+     * {@link #survey} says which, for a count.
+     */
     public static List<Path> collectImages(Path input) {
-        if (!Files.exists(input)) {
+        List<Path> images = survey(input).images().stream().sorted().toList();
+        if (images.isEmpty()) {
+            throw new BadDataException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "
+                    + input.toAbsolutePath(), "Point --input at a folder of images or at one image.");
+        }
+        return images;
+    }
+
+    /**
+     * What is under {@code input}, found as a training scan finds it: the image files (every one gets a row, a
+     * label or the reason it has none), the files ignored as not images, and what could not be walked.
+     */
+    public static ImageFiles.Listing survey(Path input) {
+        if (!Files.exists(input, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(input)) {
             throw new BadOptionException("Input " + input.toAbsolutePath() + " does not exist.",
                     "Give an image file or a folder of images.");
         }
-        if (Files.isRegularFile(input)) {
-            return List.of(input);
+        if (!Files.isDirectory(input)) {
+            // a single file: whatever it is (a broken link, a FIFO), it gets its row with the reason
+            return new ImageFiles.Listing(List.of(input), List.of(), List.of());
         }
-        try (Stream<Path> files = Files.walk(input)) {
-            // not only regular files: a broken link or unreadable entry gets a row saying why, not silence
-            List<Path> images = files.filter(p -> !Files.isDirectory(p)).filter(ImageFormats::isImageName).sorted()
-                    .toList();
-            if (images.isEmpty()) {
-                throw new BadDataException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "
-                        + input.toAbsolutePath(), "Point --input at a folder of images or at one image.");
-            }
-            return images;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ImageFiles.list(input);
     }
 
     /** Predicts every image; {@code progress} is told how many images each batch finished. */
@@ -84,17 +91,29 @@ public final class Predictor {
     private void predictInto(List<Prediction> out, List<Path> images, int k, InferenceEngine model,
                              IntConsumer progress) {
         List<String> labels = bundle.description().labels();
+        // the same file reached twice through a link is skipped as a training scan skips it (one verdict)
+        Map<Path, Path> aliases = ImageFiles.aliases(images);
         List<List<Path>> batches = new ArrayList<>();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            batches.add(images.subList(start, Math.min(images.size(), start + batchSize)));
+        List<Path> toDecode = images.stream().filter(p -> !aliases.containsKey(p)).toList();
+        for (int start = 0; start < toDecode.size(); start += batchSize) {
+            batches.add(toDecode.subList(start, Math.min(toDecode.size(), start + batchSize)));
         }
+        Map<Path, Prediction> byPath = new HashMap<>();
         // the next batch decodes while the model works on this one
         try (PrefetchingLoader prefetched = new PrefetchingLoader(loader, batches)) {
             for (List<Path> batch : batches) {
                 ImageLoader.Batch loaded = prefetched.next();
-                predictBatch(out, batch, loaded, k, model, labels);
+                List<Prediction> rows = new ArrayList<>();
+                predictBatch(rows, batch, loaded, k, model, labels);
+                rows.forEach(p -> byPath.put(p.path(), p));
                 progress.accept(batch.size());
             }
+        }
+        aliases.forEach((alias, first) -> byPath.put(alias, new Prediction(alias, List.of(),
+                ImageFiles.aliasReason(first))));
+        progress.accept(aliases.size());
+        for (Path image : images) {
+            out.add(byPath.get(image)); // in the order given
         }
     }
 
