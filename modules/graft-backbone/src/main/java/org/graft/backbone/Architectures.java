@@ -15,7 +15,8 @@ public final class Architectures {
         return switch (architecture) {
             case EFFICIENTNET_B0 -> EfficientNetB0.kerasConfig(true);
             case EFFICIENTNET_B0_NOTOP -> EfficientNetB0.kerasConfig(false);
-            default -> throw new UnsupportedModelException("Graft cannot build the architecture '" + architecture + "'.",
+            default -> throw new UnsupportedModelException("Graft cannot build the architecture '" + architecture
+                    + "'.",
                     "Known: " + EFFICIENTNET_B0 + ", " + EFFICIENTNET_B0_NOTOP + ".");
         };
     }

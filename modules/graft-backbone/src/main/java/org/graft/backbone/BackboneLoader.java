@@ -151,7 +151,8 @@ public final class BackboneLoader {
                 (System.nanoTime() - t0) / 1_000_000);
         long[] chw = model.inputShape();
         if (chw.length != 3 || chw[0] != 3) {
-            throw new UnsupportedModelException(file + " takes inputs of shape " + Arrays.toString(chw) + " per example; "
+            throw new UnsupportedModelException(file + " takes inputs of shape " + Arrays.toString(chw)
+                    + " per example; "
                     + "Graft feeds RGB images [3, height, width].", "Export an image model with a 3-channel input.");
         }
         Preprocessing pre;
@@ -222,7 +223,8 @@ public final class BackboneLoader {
         INDArray f = acts.get(featureLayer);
         long[] shape = Arrays.copyOfRange(f.shape(), 1, f.rank());
         if (shape.length != 1 && shape.length != 3) {
-            throw new BadOptionException("Feature layer '" + featureLayer + "' has output shape " + Arrays.toString(shape)
+            throw new BadOptionException("Feature layer '" + featureLayer + "' has output shape "
+                    + Arrays.toString(shape)
                     + "; a classifier needs a vector or a feature map.", "Choose another --feature-layer.");
         }
         return shape;

@@ -36,7 +36,8 @@ public final class FeatureLayers {
         // v is now the classifier (a layer with weights); its input starts the features
         List<String> inputs = conf.getVertexInputs().get(v);
         if (inputs == null || inputs.size() != 1) {
-            throw new UnsupportedModelException("Cannot find where the classifier of this model begins (at '" + v + "').",
+            throw new UnsupportedModelException("Cannot find where the classifier of this model begins (at '" + v
+                    + "').",
                     "Name the feature layer with --feature-layer (see 'graft inspect MODEL' for layer names).");
         }
         return skipShapeOnly(conf, inputs.get(0));

@@ -69,12 +69,14 @@ public final class KerasImporter {
             String version = readAttribute(archive, "keras_version", "2.8.0");
             String backend = readAttribute(archive, "backend", "tensorflow");
             if (version.startsWith("1.")) {
-                throw new UnsupportedModelException(h5 + " was saved by Keras " + version + ", which Graft does not import.",
+                throw new UnsupportedModelException(h5 + " was saved by Keras " + version
+                        + ", which Graft does not import.",
                         "Load and re-save it with Keras 2 (model.save('model.h5')).");
             }
             JsonNode config = Json.mapper().readTree(json);
             if (!(config instanceof ObjectNode model)) {
-                throw new DamagedFileException(h5 + " has an unreadable model_config.", "Re-save the model from Keras.");
+                throw new DamagedFileException(h5 + " has an unreadable model_config.",
+                        "Re-save the model from Keras.");
             }
             return KerasJsonPatcher.patch(model, version, backend);
         } catch (IOException | UnsupportedKerasConfigurationException e) {
@@ -292,7 +294,8 @@ public final class KerasImporter {
             throw new EnvironmentException("Cannot read " + file + ": " + e.getMessage(), null, e);
         }
         if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP_MAGIC)) {
-            throw new UnsupportedModelException(file + " is a Keras 3 '.keras' archive (or another zip), not an HDF5 model.",
+            throw new UnsupportedModelException(file
+                    + " is a Keras 3 '.keras' archive (or another zip), not an HDF5 model.",
                     "Graft imports Keras 2 HDF5 files: in Keras 2.x run model.save('model.h5'); from Keras 3, "
                             + "export to ONNX instead.");
         }

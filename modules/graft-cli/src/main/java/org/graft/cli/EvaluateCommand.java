@@ -85,6 +85,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.println("Skipped " + skipLog.size() + " unreadable file(s):");
             skipLog.all().forEach(s -> System.out.println("  " + s.path() + ": " + s.reason()));
         }
+        if (!folder.ignored().isEmpty()) {
+            System.out.println("Ignored " + folder.ignored().size() + " file(s) and folder(s) that are not images "
+                    + "(e.g. " + folder.ignored().get(0).path() + ")");
+        }
         System.out.println("Metrics written to " + written);
         return 0;
     }

@@ -3,7 +3,6 @@ package org.graft.cli;
 import org.graft.common.BadOptionException;
 import org.graft.common.EnvironmentException;
 import org.graft.data.ImageFormats;
-import org.graft.data.ImageHeader;
 import org.graft.model.ModelBundle;
 import org.graft.model.run.RunFolder;
 
@@ -38,8 +37,8 @@ final class OutputTarget {
 
     /** The files a run folder holds that no other command's output may take the place of. */
     private static final Set<String> RUN_FILES = Set.of(RunFolder.MODEL, RunFolder.RECIPE, RunFolder.SPLIT,
-            RunFolder.LABELS, RunFolder.HISTORY, RunFolder.SKIPPED, RunFolder.NEAR_DUPLICATES, RunFolder.REPORT,
-            RunFolder.FOLDS, RunFolder.MARKER, RunFolder.LOCK, RunFolder.UI_STATS);
+            RunFolder.LABELS, RunFolder.HISTORY, RunFolder.SKIPPED, RunFolder.IGNORED, RunFolder.NEAR_DUPLICATES,
+            RunFolder.REPORT, RunFolder.FOLDS, RunFolder.MARKER, RunFolder.LOCK, RunFolder.UI_STATS);
 
     private OutputTarget() {
     }
@@ -51,7 +50,8 @@ final class OutputTarget {
      */
     static Path check(Path out, Kind kind, boolean overwrite, Collection<Path> inputs) {
         if (out == null || out.toString().isBlank()) {
-            throw new BadOptionException("--out is empty.", "Give the file to write, e.g. --out " + example(kind) + ".");
+            throw new BadOptionException("--out is empty.", "Give the file to write, e.g. --out " + example(kind)
+                    + ".");
         }
         Path abs = out.toAbsolutePath().normalize();
         if (Files.isDirectory(abs)) {
@@ -90,7 +90,7 @@ final class OutputTarget {
         if (isGraftModel(file)) {
             return "is a trained model";
         }
-        if (ImageFormats.isImageName(file) || ImageHeader.read(file).isPresent()) {
+        if (ImageFormats.isImageName(file) || ImageFormats.isImageContent(file)) {
             return "is an image";
         }
         return isOwnOutput(file, kind) ? null : "was not written by Graft as " + kind.what;

@@ -1,6 +1,7 @@
 package org.graft.cli;
 
 import org.graft.common.BadOptionException;
+import org.graft.data.ImageFiles;
 import org.graft.engine.Engine;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
@@ -76,7 +77,8 @@ public final class PredictCommand implements Callable<Integer> {
                     "End it in .csv or .jsonl, or give --format CSV|JSONL.");
         }
         ModelBundle bundle = ModelBundle.load(model);
-        List<Path> images = Predictor.collectImages(input);
+        ImageFiles.Listing listing = Predictor.survey(input);
+        List<Path> images = Predictor.collectImages(listing, input);
         if (images.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(target))) {
             throw new BadOptionException("--out " + out + " is one of the images to predict.",
                     "Write the predictions to a .csv or .jsonl file, e.g. --out predictions.csv.");
@@ -92,9 +94,11 @@ public final class PredictCommand implements Callable<Integer> {
                 .write(predictions, target);
         long failed = predictions.stream().filter(p -> p.error() != null).count();
         long review = predictions.stream().filter(p -> p.needsReview(reviewBelow)).count();
-        System.out.printf("Wrote %d predictions to %s%s; %d need review (best probability below %s)%n",
+        System.out.printf("Wrote %d predictions to %s%s; %d need review (best probability below %s)%s%n",
                 predictions.size(), out, failed > 0 ? " (" + failed + " unreadable; see the error column)" : "",
-                review, reviewBelow);
+                review, reviewBelow, listing.ignored().isEmpty() ? "" : "; " + listing.ignored().size()
+                        + " file(s) and folder(s) ignored as not images (e.g. " + listing.ignored().get(0).path()
+                        + ")");
         return 0;
     }
 

@@ -25,7 +25,8 @@ public final class UiCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this computer only).")
     String host;
 
-    @Option(names = "--ui-port", defaultValue = "" + TrainingUi.DEFAULT_PORT, description = "Port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ui-port", defaultValue = "" + TrainingUi.DEFAULT_PORT,
+            description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override

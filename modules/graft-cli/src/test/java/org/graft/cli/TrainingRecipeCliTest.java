@@ -43,7 +43,8 @@ class TrainingRecipeCliTest {
             try (var files = Files.list(plain.resolve(label))) {
                 List<Path> images = files.sorted().toList();
                 for (int i = 0; i < images.size(); i++) {
-                    Files.copy(images.get(i), data.resolve(label).resolve("page" + (i / 3) + "_cut" + (i % 3) + ".png"));
+                    Files.copy(images.get(i), data.resolve(label).resolve("page" + (i / 3) + "_cut" + (i % 3)
+                            + ".png"));
                 }
             }
         }

@@ -1,6 +1,9 @@
 package org.graft.common;
 
-/** The machine stands in the way: a full disk, a port in use, a folder without write permission, another Graft holding a lock. */
+/**
+ * The machine stands in the way: a full disk, a port in use, a folder without write permission, another Graft
+ * holding a lock.
+ */
 public class EnvironmentException extends GraftException {
     public EnvironmentException(String message, String hint) {
         super(message, hint, null);

@@ -44,7 +44,8 @@ final class GroupedSplits {
      */
     static Split stratified(ImageFolder folder, double validationFraction, long seed, Grouping grouping) {
         if (grouping == null || grouping.isNone()) {
-            return Split.stratified(folder, validationFraction, seed); // identical to the plain split, manifest included
+            // identical to the plain split, manifest included
+            return Split.stratified(folder, validationFraction, seed);
         }
         checkFraction(validationFraction);
         Groups gs = Groups.of(folder, grouping);

@@ -103,7 +103,8 @@ public final class Grouping {
             throw new BadDataException("The grouping file " + csv.toAbsolutePath() + " is not UTF-8 text.",
                     "Save it as CSV UTF-8. " + expected);
         } catch (IOException e) {
-            throw new EnvironmentException("Cannot read the grouping file " + csv.toAbsolutePath() + ": " + e.getMessage(),
+            throw new EnvironmentException("Cannot read the grouping file " + csv.toAbsolutePath() + ": "
+                    + e.getMessage(),
                     "Check the file's permissions.");
         }
         if (text.startsWith("\uFEFF")) {
@@ -145,7 +146,8 @@ public final class Grouping {
             }
         } catch (UncheckedIOException e) {
             // commons-csv reports a quote left open from its iterator as an UncheckedIOException
-            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath() + ": the record from line "
+            throw new BadDataException("Cannot parse the grouping file " + csv.toAbsolutePath()
+                    + ": the record from line "
                     + startLine(e, lastLine[0] + 1) + " does not end (a quoted field is never closed).",
                     "Close the quote (a quote inside a quoted field is written twice: \"\"). " + expected);
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {

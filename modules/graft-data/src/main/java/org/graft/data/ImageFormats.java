@@ -64,4 +64,13 @@ public final class ImageFormats {
                 .flatMap(e -> java.util.stream.Stream.of(e, e.toUpperCase(Locale.ROOT)))
                 .toArray(String[]::new);
     }
+
+    /** Whether a file's content is an image of a format Graft knows (decodable or not), whatever its name says. */
+    public static boolean isImageContent(Path file) {
+        try {
+            return ImageFormat.of(ImageFile.head(file, ImageFormat.SNIFF_BYTES)) != null;
+        } catch (UnreadableImageException unreadable) {
+            return false;
+        }
+    }
 }

@@ -55,7 +55,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             values.get(copy);
             return Nd4j.create(copy, out.getInfo().getShape(), 'c');
         } catch (OrtException e) {
-            throw new UnsupportedModelException("ONNX Runtime failed: " + e.getMessage(), "Use the DL4J engine (--engine dl4j).",
+            throw new UnsupportedModelException("ONNX Runtime failed: " + e.getMessage(),
+                    "Use the DL4J engine (--engine dl4j).",
                     e);
         }
     }

@@ -99,7 +99,8 @@ final class BundleChecks {
         } catch (RuntimeException e) {
             // DL4J wraps Jackson's parse errors (an IOException) in a RuntimeException; nothing else is relabelled
             if (e.getCause() instanceof IOException io) {
-                throw damaged(entries.file(), "its network configuration cannot be read: " + firstLine(io.getMessage()));
+                throw damaged(entries.file(), "its network configuration cannot be read: "
+                        + firstLine(io.getMessage()));
             }
             throw e;
         }

@@ -53,7 +53,8 @@ public record Checkpoint(ModelBundle training, State state) {
                     "Start the run again without --resume.", e);
         }
         if (state == null || state.phase() == null || state.history() == null) {
-            throw new DamagedFileException(zip + " lacks the state of its run.", "Start the run again without --resume.");
+            throw new DamagedFileException(zip + " lacks the state of its run.",
+                    "Start the run again without --resume.");
         }
         return new Checkpoint(ModelBundle.load(entries, true), state);
     }

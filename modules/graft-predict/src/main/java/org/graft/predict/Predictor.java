@@ -51,7 +51,12 @@ public final class Predictor {
      * {@link #survey} says which, for a count.
      */
     public static List<Path> collectImages(Path input) {
-        List<Path> images = survey(input).images().stream().sorted().toList();
+        return collectImages(survey(input), input);
+    }
+
+    /** The images of a {@link #survey} of {@code input}, sorted; none at all is a mistake worth saying. */
+    public static List<Path> collectImages(ImageFiles.Listing listing, Path input) {
+        List<Path> images = listing.images().stream().sorted().toList();
         if (images.isEmpty()) {
             throw new BadDataException("No images (" + String.join(", ", ImageFormats.EXTENSIONS) + ") in "
                     + input.toAbsolutePath(), "Point --input at a folder of images or at one image.");

@@ -1,14 +1,15 @@
 package org.graft.report;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import org.graft.data.ImagePreview;
+import org.graft.data.UnreadableImageException;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 
 /** Small JPEG previews embedded in the report, so its gallery needs nothing but the HTML file. */
 final class Thumbnails {
@@ -17,24 +18,17 @@ final class Thumbnails {
     private Thumbnails() {
     }
 
+    /**
+     * A preview of {@code image} as a data URI, or empty when it cannot be read. Through graft-data's gate, so a
+     * pipe, a huge or a damaged file in a run's lists cannot stall or exhaust the report.
+     */
     static Optional<String> of(Path image) {
         try {
-            BufferedImage src = ImageIO.read(image.toFile());
-            if (src == null) {
-                return Optional.empty();
-            }
-            double s = (double) SIZE / Math.max(src.getWidth(), src.getHeight());
-            int w = Math.max(1, (int) Math.round(src.getWidth() * Math.min(1, s)));
-            int h = Math.max(1, (int) Math.round(src.getHeight() * Math.min(1, s)));
-            BufferedImage thumb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = thumb.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, w, h, null);
-            g.dispose();
+            BufferedImage thumb = ImagePreview.of(image, SIZE);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(thumb, "jpeg", out);
             return Optional.of("data:image/jpeg;base64," + Base64.getEncoder().encodeToString(out.toByteArray()));
-        } catch (IOException | RuntimeException e) {
+        } catch (UnreadableImageException | IOException e) {
             return Optional.empty();
         }
     }

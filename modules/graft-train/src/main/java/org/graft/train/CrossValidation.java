@@ -64,7 +64,8 @@ public final class CrossValidation {
             StringBuilder sb = new StringBuilder();
             for (Fold f : folds) {
                 sb.append(String.format(Locale.ROOT, "  fold %d: accuracy %.4f, macro F1 %.4f (%d validation images, "
-                        + "best epoch %d)%n", f.fold(), f.accuracy(), f.macroF1(), f.validationImages(), f.bestEpoch()));
+                        + "best epoch %d)%n", f.fold(), f.accuracy(), f.macroF1(), f.validationImages(),
+                                f.bestEpoch()));
             }
             return sb.append(summary()).toString();
         }

@@ -3,6 +3,7 @@ package org.graft.train;
 import org.graft.common.BadDataException;
 import org.graft.common.BadOptionException;
 import org.graft.data.Grouping;
+import org.graft.data.IgnoredFile;
 import org.graft.data.ImageFolder;
 import org.graft.data.NearDuplicates;
 import org.graft.data.SkipLog;
@@ -12,6 +13,7 @@ import org.graft.model.run.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,7 +31,8 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
 
     PreparedData prepare(RunFolder run, boolean resuming) throws IOException {
         SkipLog skipped = new SkipLog();
-        Split split = split(skipped);
+        List<IgnoredFile> ignored = new ArrayList<>();
+        Split split = split(skipped, ignored);
         if (split.validation().images().isEmpty()) {
             throw new BadDataException("No validation images: every class has a single image.",
                     "Add images (at least two per class) or give a validation folder with --val.");
@@ -45,8 +48,14 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
                 NearDuplicates.DEFAULT_MAX_DISTANCE)
                 : List.of();
         run.writeNearDuplicates(pairs);
+        run.writeIgnored(ignored);
         PreparedData data = new PreparedData(split, split.labels(), skipped, pairs, grouping);
         listeners.tell(l -> l.onDataReady(data));
+        if (!ignored.isEmpty()) {
+            listeners.notice(TrainingListener.Notice.Kind.IGNORED, String.format(Locale.ROOT,
+                    "Ignored %d file(s) and folder(s) that are not images (e.g. %s); see %s", ignored.size(),
+                    ignored.get(0).path().getFileName(), RunFolder.IGNORED));
+        }
         if (!pairs.isEmpty()) {
             long images = pairs.stream().map(NearDuplicates.Pair::validation).distinct().count();
             listeners.notice(TrainingListener.Notice.Kind.NEAR_DUPLICATES, String.format(Locale.ROOT,
@@ -59,16 +68,18 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
     }
 
     /** The split: the one given (cross-validation folds), two folders, or the training folder split by seed. */
-    private Split split(SkipLog skipped) {
+    private Split split(SkipLog skipped, List<IgnoredFile> ignored) {
         if (givenSplit != null) {
             return givenSplit;
         }
         ImageFolder folder = ImageFolder.scanForTraining(trainData);
         skipped.addAll(folder.skipped());
+        ignored.addAll(folder.ignored());
         if (validationData != null) {
             refuseOverlap(trainData, validationData);
             ImageFolder val = ImageFolder.scan(validationData);
             skipped.addAll(val.skipped());
+            ignored.addAll(val.ignored());
             return Split.given(folder, val);
         }
         if (!grouping.isNone()) {

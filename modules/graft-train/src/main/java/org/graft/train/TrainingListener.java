@@ -82,6 +82,8 @@ public interface TrainingListener {
             RESUMED,
             /** Images that could not be used. */
             SKIPPED,
+            /** Files and folders left alone because they are not images. */
+            IGNORED,
             /** Where a fold of cross-validation begins. */
             FOLD
         }

@@ -2,12 +2,15 @@ package org.graft.model.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.graft.common.AtomicFiles;
 import org.graft.common.BadOptionException;
 import org.graft.common.Checksums;
 import org.graft.common.DamagedFileException;
 import org.graft.common.EnvironmentException;
 import org.graft.common.Json;
+import org.graft.data.IgnoredFile;
 import org.graft.data.NearDuplicates;
 import org.graft.data.SkipLog;
 import org.graft.data.SkippedImage;
@@ -18,6 +21,7 @@ import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +47,7 @@ import java.util.stream.Stream;
  * history.json          one EpochStats per finished epoch
  * metrics.json          the best model's validation figures (EvaluationReport)
  * skipped.csv           files that could not be used, with the reason
+ * ignored.csv           files and folders left alone as not images (only when there are any)
  * near-duplicates.csv   validation images that look like training images (only when there are any)
  * augmentation/         sample augmented images (only with --augment)
  * ui-stats.dl4j         DL4J's training statistics (only with --ui)
@@ -62,6 +67,7 @@ public final class RunFolder {
     public static final String HISTORY = "history.json";
     public static final String METRICS = "metrics.json";
     public static final String SKIPPED = SkipLog.FILE_NAME;
+    public static final String IGNORED = "ignored.csv";
     public static final String NEAR_DUPLICATES = "near-duplicates.csv";
     public static final String AUGMENTATION = "augmentation";
     public static final String UI_STATS = "ui-stats.dl4j";
@@ -173,6 +179,23 @@ public final class RunFolder {
 
     public List<SkippedImage> readSkipped() {
         return Files.isRegularFile(file(SKIPPED)) ? SkipLog.read(file(SKIPPED)) : List.of();
+    }
+
+    /** Lists the files left alone as not images, or removes an old list when there are none. */
+    public void writeIgnored(List<IgnoredFile> ignored) throws IOException {
+        Path f = file(IGNORED);
+        if (ignored.isEmpty()) {
+            Files.deleteIfExists(f);
+            return;
+        }
+        AtomicFiles.write(f, out -> {
+            try (CSVPrinter csv = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+                    CSVFormat.DEFAULT.builder().setHeader("path", "reason").build())) {
+                for (IgnoredFile i : ignored) {
+                    csv.printRecord(i.path(), i.reason());
+                }
+            }
+        });
     }
 
     /** Writes the pairs, or removes an old file when there are none (a rerun must not keep stale warnings). */
