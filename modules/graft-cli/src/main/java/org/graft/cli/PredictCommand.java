@@ -95,7 +95,7 @@ public final class PredictCommand implements Callable<Integer> {
         long failed = predictions.stream().filter(p -> p.error() != null).count();
         long review = predictions.stream().filter(p -> p.needsReview(reviewBelow)).count();
         System.out.printf("Wrote %d predictions to %s%s; %d need review (best probability below %s)%s%n",
-                predictions.size(), out, failed > 0 ? " (" + failed + " unreadable; see the error column)" : "",
+                predictions.size(), out, failed > 0 ? " (" + failed + " without an answer; see the error column)" : "",
                 review, reviewBelow, listing.ignored().isEmpty() ? "" : "; " + listing.ignored().size()
                         + " file(s) and folder(s) ignored as not images (e.g. " + listing.ignored().get(0).path()
                         + ")");

@@ -28,6 +28,10 @@ import java.util.stream.IntStream;
  * others their rows.
  */
 public final class Predictor {
+    static final String NO_VALID_PROBABILITIES = "The model gave no valid probabilities for this image (NaN or "
+            + "infinite outputs: its values overflow somewhere in the network). Check the model with graft evaluate "
+            + "on known images; retrain it if they fail too.";
+
     private final ModelBundle bundle;
     private final ImageLoader loader;
     private final int batchSize;
@@ -134,10 +138,24 @@ public final class Predictor {
                 continue;
             }
             float[] p = probs.getRow(row++).toFloatVector();
+            if (!allFinite(p)) {
+                // finite weights can still overflow on some inputs; a NaN must not rank as a class
+                out.add(new Prediction(file, List.of(), NO_VALID_PROBABILITIES));
+                continue;
+            }
             List<Prediction.Ranked> ranked = IntStream.range(0, p.length).boxed()
                     .sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
                     .map(c -> new Prediction.Ranked(labels.get(c), p[c])).toList();
             out.add(new Prediction(file, ranked, null));
         }
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -9,6 +9,7 @@ import org.graft.model.TinyRuns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.Color;
 import java.io.Reader;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,5 +101,37 @@ class PredictorTest {
         assertEquals("green", new Predictor(bundle, 8).predict(List.of(one), 1, n -> { }).get(0).label());
         GraftException e = assertThrows(GraftException.class, () -> Predictor.collectImages(tmp.resolve("nope")));
         assertTrue(e.getMessage().contains("does not exist"));
+    }
+
+    /**
+     * Weights that are finite but huge (they pass the bundle's checks) overflow on bright images: those rows say so
+     * and need review, instead of ranking NaN as a class; a black image, whose features stay zero, still gets its
+     * answer.
+     */
+    @Test
+    void anOverflowingModelGivesThoseImagesAnErrorNotANaNLabel() throws Exception {
+        ModelBundle overflowing = TinyRuns.colourClassifier(List.of("blue", "green", "red"));
+        overflowing.graph().getLayer("conv1").setParam("W", Nd4j.eye(3).muli(3e38f).reshape(3, 3, 1, 1));
+        Path red = TestImages.solid(tmp.resolve("o/red.png"), 40, 40, Color.RED, "png");
+        Path black = TestImages.solid(tmp.resolve("o/black.png"), 40, 40, Color.BLACK, "png");
+
+        List<Prediction> predictions = new Predictor(overflowing, 8).predict(List.of(red, black), 3, n -> { });
+
+        Prediction bright = predictions.get(0);
+        assertEquals("", bright.label());
+        assertTrue(bright.needsReview(0.0), "an image without an answer needs a person");
+        assertTrue(bright.error().contains("no valid probabilities"), bright.error());
+        Prediction dark = predictions.get(1);
+        assertNull(dark.error());
+        assertEquals(1.0, dark.ranked().stream().mapToDouble(Prediction.Ranked::probability).sum(), 1e-4);
+        Path csv = tmp.resolve("overflow.csv");
+        PredictionWriter.builder().optBase(tmp.resolve("o")).build().write(predictions, csv);
+        List<CSVRecord> rows;
+        try (Reader r = Files.newBufferedReader(csv)) {
+            rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();
+        }
+        assertEquals(List.of("", "true"), List.of(rows.get(0).get("probability"), rows.get(0).get("needs_review")),
+                "no NaN probability reaches the predictions file");
+        assertFalse(rows.get(1).get("probability").isEmpty());
     }
 }

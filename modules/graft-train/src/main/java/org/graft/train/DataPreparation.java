@@ -93,6 +93,22 @@ record DataPreparation(Path trainData, Path validationData, Split givenSplit, Gr
         return Split.stratified(folder, config.validationFraction(), config.seed(), grouping);
     }
 
+    /** A run folder inside the images would become images of the next run (its augmentation samples, say). */
+    static void refuseRunInsideData(Path runDir, Path... dataFolders) {
+        Path out = runDir.toAbsolutePath().normalize();
+        for (Path data : dataFolders) {
+            if (data == null) {
+                continue;
+            }
+            Path d = data.toAbsolutePath().normalize();
+            if (out.startsWith(d) || d.startsWith(out)) {
+                throw new BadOptionException("The run folder " + out + (out.equals(d) ? " is" : d.startsWith(out)
+                        ? " holds" : " is inside") + " the data folder " + d + ".", "Write runs outside the images, "
+                        + "e.g. --out runs/mine.");
+            }
+        }
+    }
+
     /** Validation on the training images would report what the model memorised, not what it learnt. */
     private static void refuseOverlap(Path train, Path val) {
         Path t = real(train);

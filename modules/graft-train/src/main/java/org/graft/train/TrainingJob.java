@@ -3,15 +3,12 @@ package org.graft.train;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
-import org.graft.common.BadOptionException;
 import org.graft.data.Augmentation;
 import org.graft.data.AugmentationSamples;
 import org.graft.data.Grouping;
-import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageLoader;
 import org.graft.data.Split;
 import org.graft.engine.Engine;
-import org.graft.evaluate.Evaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
@@ -102,7 +99,7 @@ public final class TrainingJob {
      * its first epoch leaves no folder it made behind.
      */
     public TrainingResult run() throws IOException {
-        refuseOutputInsideData();
+        DataPreparation.refuseRunInsideData(run.dir(), trainData, validationData);
         RunClaim.Intent intent = resume ? RunClaim.Intent.RESUME
                 : overwrite ? RunClaim.Intent.OVERWRITE : RunClaim.Intent.NEW_RUN;
         try (RunClaim claim = RunClaim.claim(run, intent, madeBy)) {
@@ -113,22 +110,6 @@ public final class TrainingJob {
                     claim.abandon();
                 }
                 throw e;
-            }
-        }
-    }
-
-    /** A run folder inside the images would become images of the next run (its augmentation samples, say). */
-    private void refuseOutputInsideData() {
-        Path out = run.dir();
-        for (Path data : new Path[]{trainData, validationData}) {
-            if (data == null) {
-                continue;
-            }
-            Path d = data.toAbsolutePath().normalize();
-            if (out.startsWith(d) || d.startsWith(out)) {
-                throw new BadOptionException("The run folder " + out + (out.equals(d) ? " is" : d.startsWith(out)
-                        ? " holds" : " is inside") + " the data folder " + d + ".", "Write runs outside the images, "
-                        + "e.g. --out runs/mine.");
             }
         }
     }
@@ -214,7 +195,7 @@ public final class TrainingJob {
 
         // 4. Keep the best epoch's weights; write the final model, metrics and skipped list
         classifier.setParams(state.bestParams);
-        EvaluationReport report = state.bestReport != null ? state.bestReport : validate(classifier, ctx);
+        EvaluationReport report = state.bestReport != null ? state.bestReport : ctx.validate(classifier);
         ModelDescription description = provenance.describe(state.bestEpoch(), state.history.size(), report,
                 state.trainSeconds());
         ModelBundle bundle = new ModelBundle(classifier, description);
@@ -251,14 +232,6 @@ public final class TrainingJob {
         return new TrainingRecipe(trainData.toAbsolutePath().normalize().toString(),
                 validationData == null ? null : validationData.toAbsolutePath().normalize().toString(),
                 grouping.spec(), choice, config, engine, checkNearDuplicates, commandLine);
-    }
-
-    /** A validation pass of the best weights, for a run resumed after its last epoch. */
-    private static EvaluationReport validate(ComputationGraph classifier, LoopContext ctx) {
-        ImageBatchIterator val = ImageBatchIterator.builder().setImages(ctx.split().validation().images())
-                .setLabels(ctx.labels()).setLoader(new ImageLoader(ctx.loader().preprocessing()))
-                .optBatchSize(ctx.config().inferenceBatch()).optSkipLog(ctx.skipped()).build();
-        return Evaluator.evaluate(ctx.labels(), val, x -> classifier.outputSingle(false, x));
     }
 
     /** Builder: {@code setTrainData} (or {@code optSplit}), {@code setBackbone} and {@code setRunDir} are required. */
