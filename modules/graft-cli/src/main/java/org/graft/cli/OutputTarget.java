@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
-import java.util.Set;
 import java.util.zip.ZipFile;
 
 /**
@@ -35,10 +34,8 @@ final class OutputTarget {
         }
     }
 
-    /** The files a run folder holds that no other command's output may take the place of. */
-    private static final Set<String> RUN_FILES = Set.of(RunFolder.MODEL, RunFolder.RECIPE, RunFolder.SPLIT,
-            RunFolder.LABELS, RunFolder.HISTORY, RunFolder.SKIPPED, RunFolder.IGNORED, RunFolder.NEAR_DUPLICATES,
-            RunFolder.REPORT, RunFolder.FOLDS, RunFolder.MARKER, RunFolder.LOCK, RunFolder.UI_STATS);
+    /** How many folders up a file may sit inside a run folder (evaluations/x.json, checkpoints/last.zip). */
+    private static final int RUN_DEPTH = 3;
 
     private OutputTarget() {
     }
@@ -82,10 +79,9 @@ final class OutputTarget {
 
     /** Why an existing file must not be replaced, or null when it is this command's own earlier output. */
     private static String refusal(Path file, Kind kind) {
-        Path parent = file.getParent();
-        String name = file.getFileName().toString();
-        if (parent != null && RUN_FILES.contains(name) && RunFolder.at(parent).isGraftRun()) {
-            return "is part of the run " + parent;
+        Path run = runHolding(file);
+        if (run != null) {
+            return "is part of the run " + run;
         }
         if (isGraftModel(file)) {
             return "is a trained model";
@@ -94,6 +90,22 @@ final class OutputTarget {
             return "is an image";
         }
         return isOwnOutput(file, kind) ? null : "was not written by Graft as " + kind.what;
+    }
+
+    /**
+     * The run folder {@code file} belongs to (a file of its layout, or inside one of its folders), or null. A run's
+     * predictions.csv is the one exception: the demo writes it, and predict may write it again.
+     */
+    private static Path runHolding(Path file) {
+        Path dir = file.getParent();
+        for (int up = 0; up < RUN_DEPTH && dir != null; up++, dir = dir.getParent()) {
+            String top = dir.relativize(file).getName(0).toString();
+            boolean runs = RunFolder.isLayoutName(top) || top.equals(RunFolder.LOCK) || top.equals(RunFolder.REPLACED);
+            if (runs && !(up == 0 && top.equals(RunFolder.PREDICTIONS)) && RunFolder.at(dir).isGraftRun()) {
+                return dir;
+            }
+        }
+        return null;
     }
 
     private static boolean isGraftModel(Path file) {

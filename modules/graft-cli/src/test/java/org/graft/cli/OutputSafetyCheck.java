@@ -97,6 +97,12 @@ abstract class OutputSafetyCheck {
         ledger().record(check, name, REFUSED, actual);
     }
 
+    private static boolean isEmptyFolder(Path dir) throws Exception {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
     /** Runs a command that must succeed and write {@code written}. */
     private void writes(String name, List<String> command, Path written) {
         output.resetErr();
@@ -127,6 +133,10 @@ abstract class OutputSafetyCheck {
             refused("export --out a file that " + why, with(export, target.getKey()), why, target.getKey(), run);
             refused("evaluate --out a file that " + why, with(evaluate, target.getKey()), why, target.getKey(), run);
         }
+        refused("evaluate --out the run's own metrics.json", with(evaluate, run.resolve(RunFolder.METRICS)),
+                "is part of the run", run);
+        refused("export --out the run's checkpoint", with(export, run.resolve(RunFolder.CHECKPOINT)),
+                "is part of the run", run);
         Path otherModel = Files.copy(model, tmp.resolve("other-model.zip"));
         refused("predict --out another trained model", with(predict, otherModel), "is a trained model", otherModel);
         refused("predict --out one of its input images", with(predict, input.resolve("img_000.png")), "reads",
@@ -167,6 +177,8 @@ abstract class OutputSafetyCheck {
         writes("evaluate --data OTHER", List.of("evaluate", "--model", run.toString(), "--data", other.toString()),
                 evaluation);
         ledger().fileKept(Arrays.equals(metrics, Files.readAllBytes(run.resolve(RunFolder.METRICS))));
+        refused("evaluate --out the run's evaluation on other data", with(evaluate, evaluation),
+                "is part of the run", run);
         assertEquals(0, GraftCli.run("report", run.toString()), output.err());
         ledger().record(check, "the report shows the evaluation on other data", "shown",
                 Files.readString(run.resolve(RunFolder.REPORT)).contains("id=\"evaluations\"") ? "shown" : "not shown");
@@ -206,6 +218,17 @@ abstract class OutputSafetyCheck {
         refused("report with a damaged history.json", List.of("report", run.toString()), "history.json", run);
         Files.writeString(run.resolve(RunFolder.METRICS), "{\"accuracy\": ");
         refused("report with a damaged metrics.json", List.of("report", run.toString()), "metrics.json", run);
+
+        // an overwrite that fails before its first epoch (a damaged backbone, found after the split is written)
+        Path damaged = Files.writeString(tmp.resolve("damaged.h5"), "not HDF5 at all");
+        refused("train --overwrite with a damaged backbone leaves the old run as it was", List.of("train", "--data",
+                data.toString(), "--backbone", damaged.toString(), "--seed", "7", "--overwrite", "--out",
+                run.toString(), "--no-progress", "--no-cache"), "damaged.h5", run);
+        Path usersEmpty = Files.createDirectories(tmp.resolve("users-empty"));
+        refused("train into an empty folder the user made, failing", List.of("train", "--data", data.toString(),
+                "--backbone", damaged.toString(), "--out", usersEmpty.toString(), "--no-progress"), "damaged.h5");
+        ledger().record(check, "a run that fails in the user's empty folder leaves it empty", "empty",
+                isEmptyFolder(usersEmpty) ? "empty" : "files left");
 
         // replacing a run needs --overwrite, and keeps what Graft did not write in the folder
         Files.writeString(run.resolve("my-notes.txt"), "mine\n");

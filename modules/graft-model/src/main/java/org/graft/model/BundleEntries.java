@@ -4,13 +4,17 @@ import org.graft.common.BadOptionException;
 import org.graft.common.DamagedFileException;
 import org.graft.common.EnvironmentException;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32;
@@ -30,8 +34,12 @@ final class BundleEntries {
     static final String UPDATER = "updaterState.bin";
     private static final Set<String> KNOWN = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER,
             ModelBundle.DESCRIPTION_ENTRY, Checkpoint.STATE_ENTRY);
-    /** An EfficientNet-B0 bundle holds 21 MB; this leaves room for models fifty times larger. */
-    private static final long MAX_ENTRY_BYTES = 1L << 30;
+    /** An EfficientNet-B0 bundle holds 21 MB of weights; this leaves room for models fifty times larger. */
+    private static final long MAX_ARRAY_BYTES = 1L << 30;
+    /** The JSON entries (configuration, description, checkpoint state) of real models hold well under 1 MB. */
+    private static final long MAX_JSON_BYTES = 64L << 20;
+    /** Everything a bundle inflates to, read into memory at once: weights and optimiser state together. */
+    private static final long MAX_TOTAL_BYTES = 2L * MAX_ARRAY_BYTES;
 
     private final Path zip;
     private final Map<String, byte[]> entries;
@@ -45,6 +53,9 @@ final class BundleEntries {
     static BundleEntries read(Path zip, Set<String> only) {
         Map<String, byte[]> found = new LinkedHashMap<>();
         try (ZipFile zf = new ZipFile(zip.toFile())) {
+            List<ZipEntry> wanted = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            long claimed = 0;
             Enumeration<? extends ZipEntry> all = zf.entries();
             while (all.hasMoreElements()) {
                 ZipEntry e = all.nextElement();
@@ -53,12 +64,28 @@ final class BundleEntries {
                             + "' that no Graft model has.", "Use a model.zip written by 'graft train'; Graft does not "
                             + "open other zips, as some of DL4J's entries would run code from the file.");
                 }
-                if (!only.isEmpty() && !only.contains(e.getName())) {
-                    continue;
+                if (!names.add(e.getName())) {
+                    throw damaged(zip, "it holds two entries named " + e.getName());
                 }
-                found.put(e.getName(), checkedBytes(zf, e, zip));
+                if (only.isEmpty() || only.contains(e.getName())) {
+                    wanted.add(e);
+                    // the sizes the zip states are checked before anything is read, the real ones as they come
+                    claimed += Math.max(0, e.getSize());
+                }
             }
-        } catch (ZipException e) {
+            if (claimed > MAX_TOTAL_BYTES) {
+                throw damaged(zip, "its entries claim " + claimed + " bytes in all, more than any Graft model holds");
+            }
+            long read = 0;
+            for (ZipEntry e : wanted) {
+                byte[] bytes = checkedBytes(zf, e, zip);
+                read += bytes.length;
+                if (read > MAX_TOTAL_BYTES) {
+                    throw damaged(zip, "its entries inflate to more than any Graft model holds");
+                }
+                found.put(e.getName(), bytes);
+            }
+        } catch (ZipException | EOFException e) {
             String other = otherKindOfModel(zip);
             if (other != null) {
                 throw new BadOptionException(zip + " is " + other + ", not a model trained by Graft.",
@@ -88,13 +115,19 @@ final class BundleEntries {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") ? "an ONNX model" : null;
     }
 
+    /** The most bytes an entry of this name may inflate to. */
+    private static long limit(String name) {
+        return name.equals(COEFFICIENTS) || name.equals(UPDATER) ? MAX_ARRAY_BYTES : MAX_JSON_BYTES;
+    }
+
     private static byte[] checkedBytes(ZipFile zf, ZipEntry e, Path zip) throws IOException {
-        if (e.getSize() > MAX_ENTRY_BYTES) {
+        long limit = limit(e.getName());
+        if (e.getSize() > limit) {
             throw damaged(zip, "its entry " + e.getName() + " claims " + e.getSize() + " bytes");
         }
         byte[] bytes;
         try (InputStream in = zf.getInputStream(e)) {
-            bytes = in.readNBytes((int) Math.min(MAX_ENTRY_BYTES, e.getSize() < 0 ? MAX_ENTRY_BYTES : e.getSize()));
+            bytes = in.readNBytes((int) (e.getSize() < 0 ? limit : e.getSize()));
             if (in.read() != -1) {
                 throw damaged(zip, "its entry " + e.getName() + " is longer than it says");
             }

@@ -129,6 +129,33 @@ class ModelBundleTest {
         assertTrue(e.getMessage().contains("preprocessor.bin"), e.getMessage());
     }
 
+    /** A few kilobytes that inflate to 80 MB of "JSON": refused from the size the zip states, before reading. */
+    @Test
+    void anEntryThatInflatesBeyondItsBoundIsRefusedUnread() throws Exception {
+        Path zip = dir.resolve("model.zip");
+        new ModelBundle(smallGraph(), description()).save(zip);
+        Path bomb = withEntry(zip, "configuration.json", new byte[80 << 20], dir.resolve("bomb.zip"));
+        assertTrue(Files.size(bomb) < 1 << 20, "the bomb is small on disk");
+        GraftException e = assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(bomb));
+        assertTrue(e.getMessage().contains("configuration.json claims"), e.getMessage());
+    }
+
+    /** Two entries of one name (which a zip may hold): which one counts would be a guess, so neither does. */
+    @Test
+    void aZipWithTwoEntriesOfOneNameIsRefused() throws Exception {
+        Path zip = dir.resolve("model.zip");
+        new ModelBundle(smallGraph(), description()).save(zip);
+        Path extra = withEntry(zip, "graft-model.jsoX", descriptionJson(description()), dir.resolve("extra.zip"));
+        byte[] bytes = Files.readAllBytes(extra);
+        byte[] from = "graft-model.jsoX".getBytes();
+        for (int at = indexOf(bytes, from); at >= 0; at = indexOf(bytes, from)) {
+            bytes[at + from.length - 1] = 'n'; // in the local header and in the central directory
+        }
+        Path twice = Files.write(dir.resolve("twice.zip"), bytes);
+        GraftException e = assertThrows(org.graft.common.DamagedFileException.class, () -> ModelBundle.load(twice));
+        assertTrue(e.getMessage().contains("two entries named graft-model.json"), e.getMessage());
+    }
+
     @Test
     void aChangedByteInsideAnEntryIsCaughtByItsChecksum() throws Exception {
         Path zip = dir.resolve("model.zip");

@@ -85,7 +85,9 @@ public final class CrossValidation {
         List<Split> splits = Split.folds(folder, folds, config.seed(), grouping);
         try (RunClaim claim = RunClaim.claim(RunFolder.at(runDir),
                 overwrite ? RunClaim.Intent.OVERWRITE : RunClaim.Intent.NEW_RUN, "folds")) {
-            return run(splits);
+            Result result = run(splits);
+            claim.finish();
+            return result;
         }
     }
 

@@ -96,21 +96,24 @@ public final class TrainingJob {
     /**
      * Runs the job in its run folder, which it holds for the whole run ({@link RunClaim}: another Graft writing the
      * same folder is refused, a finished run is replaced only with {@code optOverwrite}); a run that fails before
-     * its first epoch leaves no folder it made behind.
+     * its first epoch leaves the folder as it found it (a run it was replacing comes back).
      */
     public TrainingResult run() throws IOException {
         DataPreparation.refuseRunInsideData(run.dir(), trainData, validationData);
         RunClaim.Intent intent = resume ? RunClaim.Intent.RESUME
                 : overwrite ? RunClaim.Intent.OVERWRITE : RunClaim.Intent.NEW_RUN;
         try (RunClaim claim = RunClaim.claim(run, intent, madeBy)) {
+            TrainingResult result;
             try {
-                return train();
+                result = train();
             } catch (IOException | RuntimeException | Error e) {
                 if (!resume && !run.hasCheckpoint()) {
                     claim.abandon();
                 }
                 throw e;
             }
+            claim.finish();
+            return result;
         }
     }
 

@@ -1,11 +1,13 @@
 package org.graft.model.run;
 
+import org.graft.common.AtomicFiles;
 import org.graft.common.BadOptionException;
 import org.graft.common.EnvironmentException;
 import org.graft.common.Json;
 import org.graft.common.Versions;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,11 +16,13 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,8 +30,12 @@ import java.util.stream.Stream;
  * ({@value RunFolder#MARKER}) says so, or Graft makes it now — and no other Graft may write it at the same time: an
  * exclusive lock ({@value RunFolder#LOCK}, naming its holder's process) refuses a second writer. A finished run is
  * replaced only when asked ({@link Intent#OVERWRITE}); a folder Graft did not make is never written into unless
- * asked. A run that fails before it has written anything of its own can be {@link #abandon abandoned}: a folder made
- * by this claim is removed again.
+ * asked.
+ *
+ * <p>Overwriting sets the old run's files aside ({@value RunFolder#REPLACED}) rather than mixing them with the new
+ * run's: a new run that fails before its first checkpoint is {@link #abandon abandoned} and the old run comes back
+ * whole; one that {@link #finish finishes} drops it. Only names of Graft's layout are moved or removed, so a file a
+ * user keeps in the folder stays where it is.
  */
 public final class RunClaim implements AutoCloseable {
     /** What the command means to do with the folder. */
@@ -42,24 +50,33 @@ public final class RunClaim implements AutoCloseable {
         UPDATE
     }
 
+    /** AtomicFiles' ".NAME.UUID.part" and ModelBundle's ".dl4j-DIGITS.zip": names no user gives a file. */
+    private static final Pattern TEMPORARY = Pattern.compile(
+            "\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.part|\\.dl4j-[0-9]+\\.zip");
+
     private final RunFolder run;
-    private final boolean createdNow;
+    private final Intent intent;
+    private final boolean createdFolder;
+    private final boolean createdLockFile;
     private final FileChannel channel;
     private final FileLock lock;
+    /** Whether the run the folder held is now in {@value RunFolder#REPLACED}, the folder's layout free for a new one. */
+    private boolean setAside;
 
-    private RunClaim(RunFolder run, boolean createdNow, FileChannel channel, FileLock lock) {
+    private RunClaim(RunFolder run, Intent intent, boolean createdFolder, boolean createdLockFile, FileChannel channel,
+                     FileLock lock) {
         this.run = run;
-        this.createdNow = createdNow;
+        this.intent = intent;
+        this.createdFolder = createdFolder;
+        this.createdLockFile = createdLockFile;
         this.channel = channel;
         this.lock = lock;
     }
 
     /**
      * Claims {@code run} for {@code intent}, by the command {@code by} (e.g. "train", "demo"), recorded in the
-     * marker: checks, creates and marks the folder where needed, and takes its lock. Overwriting a Graft run removes
-     * its optional files at once (augmentation samples, evaluations, UI statistics: they belong to the old model);
-     * its model, history and checkpoint stay until the new run replaces them, so a new run that fails early leaves
-     * the old one usable.
+     * marker: creates the folder where needed, takes its lock, then checks the folder and marks it. Overwriting sets
+     * the run there aside (see the class comment).
      */
     public static RunClaim claim(RunFolder run, Intent intent, String by) {
         Path dir = run.dir();
@@ -70,9 +87,6 @@ public final class RunClaim implements AutoCloseable {
         if (!exists && (intent == Intent.RESUME || intent == Intent.UPDATE)) {
             throw notARun(dir);
         }
-        // an existing folder is locked before it is judged: another Graft at work there is the first thing to say
-        boolean ours = exists && isGraftRun(run);
-        boolean empty = !exists || isEmpty(dir);
         if (!exists) {
             try {
                 Files.createDirectories(dir);
@@ -80,22 +94,38 @@ public final class RunClaim implements AutoCloseable {
                 throw new EnvironmentException("Cannot create the run folder " + dir + ": " + e.getMessage(),
                         "Check the path and its permissions, or choose another --out.", e);
             }
-        } else if (!ours && !empty && intent != Intent.OVERWRITE) {
-            throw intent == Intent.NEW_RUN ? foreign(dir) : notARun(dir);
         }
-        RunClaim claim = lock(run, !exists);
+        // locked before it is judged: another Graft at work there is the first thing to say
+        RunClaim claim = lock(run, intent, !exists);
+        boolean ours;
         try {
+            ours = isGraftRun(run);
+            if (!ours && !isEmptyButForLock(dir) && intent != Intent.OVERWRITE) {
+                throw intent == Intent.NEW_RUN ? foreign(dir) : notARun(dir);
+            }
             check(run, intent, ours);
-            if (intent == Intent.OVERWRITE && ours) {
-                claim.removeOptionalFiles();
+        } catch (RuntimeException e) {
+            claim.release();
+            throw e;
+        }
+        try {
+            // no other Graft writes here now: what an earlier one left half-written is litter
+            claim.removeTemporaryFiles();
+            if (intent == Intent.OVERWRITE) {
+                claim.setAside();
             }
             if (!ours || intent == Intent.NEW_RUN || intent == Intent.OVERWRITE) {
                 Json.write(run.file(RunFolder.MARKER), Map.of("madeBy", by, "graft", Versions.current()
                         .getOrDefault("graft", "?"), "createdAt", Instant.now().toString()));
             }
             return claim;
+        } catch (IOException e) {
+            claim.abandon();
+            throw new EnvironmentException((AtomicFiles.isDiskFull(e) ? "The disk is full while preparing the run "
+                    + "folder " : "Cannot prepare the run folder ") + dir + ": " + e.getMessage(),
+                    "Check the folder's permissions and free space; nothing of an earlier run was lost.", e);
         } catch (RuntimeException e) {
-            claim.close();
+            claim.abandon();
             throw e;
         }
     }
@@ -110,9 +140,13 @@ public final class RunClaim implements AutoCloseable {
             }
             case NEW_RUN -> {
                 if (ours) {
+                    // --resume needs the recipe; without one, the run can only be replaced
+                    String resume = run.has(RunFolder.RECIPE) ? "Continue it with 'graft train --resume " + dir
+                            + "', replace it with --overwrite, or choose another --out." : "Replace it with "
+                            + "--overwrite, or choose another --out.";
                     throw new BadOptionException(dir + " already holds a " + (run.has(RunFolder.MODEL) ? "finished"
-                            : "started") + " run.", "Continue it with 'graft train --resume " + dir + "', replace "
-                            + "it with --overwrite, or choose another --out.");
+                            : "started") + " run" + (run.has(RunFolder.REPLACED) ? " (and, in " + RunFolder.REPLACED
+                            + ", the run it was replacing)" : "") + ".", resume);
                 }
             }
             case OVERWRITE -> {
@@ -151,8 +185,9 @@ public final class RunClaim implements AutoCloseable {
         }
     }
 
-    private static boolean isEmpty(Path dir) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+    private static boolean isEmptyButForLock(Path dir) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir,
+                p -> !p.getFileName().toString().equals(RunFolder.LOCK))) {
             return !entries.iterator().hasNext();
         } catch (IOException e) {
             throw new EnvironmentException("Cannot read the folder " + dir + ": " + e.getMessage(),
@@ -160,20 +195,32 @@ public final class RunClaim implements AutoCloseable {
         }
     }
 
-    private static RunClaim lock(RunFolder run, boolean createdNow) {
+    private static RunClaim lock(RunFolder run, Intent intent, boolean createdFolder) {
         Path file = run.file(RunFolder.LOCK);
+        if (Files.isSymbolicLink(file) || Files.exists(file) && !Files.isRegularFile(file)) {
+            // opening it would truncate whatever it points at
+            throw new EnvironmentException(file + " is not a lock file Graft made (a link or a folder).",
+                    "Remove it if no Graft is writing " + run.dir() + ", or choose another --out.");
+        }
+        boolean createdLockFile = !Files.exists(file);
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
+                    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             FileLock lock;
             try {
                 lock = channel.tryLock();
             } catch (OverlappingFileLockException sameProcess) {
                 lock = null;
             }
+            if (lock != null && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                // locked a file that a Graft giving the folder up has just removed: that Graft still had it
+                lock.release();
+                lock = null;
+            }
             if (lock == null) {
-                String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                String holder = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                        ? Files.readString(file, StandardCharsets.UTF_8).trim() : "";
                 channel.close();
                 throw new EnvironmentException(run.dir() + " is being written by another Graft"
                         + (holder.isEmpty() ? "" : " (" + holder + ")") + ".",
@@ -182,7 +229,7 @@ public final class RunClaim implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(("process " + ManagementFactory.getRuntimeMXBean().getName()
                     + ", since " + Instant.now()).getBytes(StandardCharsets.UTF_8)));
-            return new RunClaim(run, createdNow, channel, lock);
+            return new RunClaim(run, intent, createdFolder, createdLockFile, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new EnvironmentException("Cannot lock the run folder " + run.dir() + ": " + e.getMessage(),
@@ -190,16 +237,60 @@ public final class RunClaim implements AutoCloseable {
         }
     }
 
-    private void removeOptionalFiles() {
-        for (String name : new String[]{RunFolder.AUGMENTATION, RunFolder.EVALUATIONS, RunFolder.UI_STATS,
-                RunFolder.NEAR_DUPLICATES}) {
-            Path p = run.file(name);
-            if (Files.exists(p)) {
-                try (Stream<Path> all = Files.walk(p)) {
-                    all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException e) {
-                    throw new EnvironmentException("Cannot remove " + p + " of the run being replaced: "
-                            + e.getMessage(), "Check the folder's permissions.", e);
+    /**
+     * Moves the run the folder holds (the names of Graft's layout) into {@value RunFolder#REPLACED}; a move that
+     * fails puts back what was moved. If an earlier overwrite was cut off there, the run it set aside is the last
+     * whole one: it stays, and what the cut-off run wrote goes.
+     */
+    private void setAside() throws IOException {
+        Path aside = run.file(RunFolder.REPLACED);
+        if (Files.isDirectory(aside, LinkOption.NOFOLLOW_LINKS)) {
+            for (Path entry : layoutEntries()) {
+                deleteTree(entry);
+            }
+        } else {
+            Files.createDirectory(aside);
+            try {
+                for (Path entry : layoutEntries()) {
+                    Files.move(entry, aside.resolve(entry.getFileName().toString()));
+                }
+            } catch (IOException e) {
+                putBack(aside);
+                throw e;
+            }
+        }
+        setAside = true;
+    }
+
+    /** Moves what {@link #setAside} moved back into the folder, and removes the folder it was kept in. */
+    private void putBack(Path aside) throws IOException {
+        try (Stream<Path> kept = Files.list(aside)) {
+            for (Path p : kept.toList()) {
+                Files.move(p, run.file(p.getFileName().toString()));
+            }
+        }
+        Files.delete(aside);
+    }
+
+    /** The top-level entries of the folder that are Graft's (its layout), the lock and what was set aside apart. */
+    private List<Path> layoutEntries() throws IOException {
+        try (Stream<Path> all = Files.list(run.dir())) {
+            return all.filter(p -> RunFolder.isLayoutName(p.getFileName().toString())).sorted().toList();
+        }
+    }
+
+    /** The temporary files of {@link org.graft.common.AtomicFiles} and of model saving that a killed run left. */
+    private void removeTemporaryFiles() throws IOException {
+        for (Path folder : List.of(run.dir(), run.file(RunFolder.CHECKPOINT).getParent())) {
+            if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (Stream<Path> all = Files.list(folder)) {
+                for (Path p : all.toList()) {
+                    String name = p.getFileName().toString();
+                    if (TEMPORARY.matcher(name).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.delete(p);
+                    }
                 }
             }
         }
@@ -209,24 +300,52 @@ public final class RunClaim implements AutoCloseable {
         return run;
     }
 
-    /** Whether this claim made the folder (it did not exist before). */
-    public boolean createdNow() {
-        return createdNow;
+    /** The new run is whole: the run it replaced (if any) is dropped. */
+    public void finish() throws IOException {
+        deleteTree(run.file(RunFolder.REPLACED));
     }
 
     /**
-     * After a failure before anything was trained: removes the folder again if this claim made it (all it holds
-     * is then Graft's), so that a run that could not start leaves nothing behind.
+     * After a failure before anything was trained: removes what this run wrote (the names of Graft's layout) and
+     * brings back the run it was replacing, then releases the folder (removing it if this claim made it); all while
+     * the folder is still locked, the lock file last. A claim to resume or update a run undoes nothing: the run is
+     * the user's result.
      */
     public void abandon() {
-        close();
-        if (!createdNow) {
-            return;
+        if (intent == Intent.NEW_RUN || setAside) {
+            try {
+                for (Path entry : layoutEntries()) {
+                    deleteTree(entry);
+                }
+                if (setAside) {
+                    putBack(run.file(RunFolder.REPLACED));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // what cannot be removed stays; the failure itself is what the user needs to hear about
+            }
         }
-        try (Stream<Path> all = Files.walk(run.dir())) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        release();
+    }
+
+    /**
+     * Releases the lock, removing the lock file (while still held, so that no other Graft locks a file about to go)
+     * and the folder where this claim made them and left them empty.
+     */
+    private void release() {
+        try {
+            if (createdLockFile || createdFolder) {
+                Files.deleteIfExists(run.file(RunFolder.LOCK));
+            }
         } catch (IOException e) {
-            // what cannot be removed stays; the failure itself is what the user needs to hear about
+            // litter at worst; the caller's failure is the news
+        }
+        close();
+        try {
+            if (createdFolder && isEmptyButForLock(run.dir())) {
+                Files.deleteIfExists(run.dir());
+            }
+        } catch (IOException | RuntimeException e) {
+            // litter at worst
         }
     }
 
@@ -241,6 +360,20 @@ public final class RunClaim implements AutoCloseable {
             // the lock goes with the channel
         }
         closeQuietly(channel);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> inside = Files.list(p)) {
+                for (Path q : inside.toList()) {
+                    deleteTree(q);
+                }
+            }
+        }
+        Files.delete(p); // a link is removed, never followed
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -31,6 +31,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -52,10 +54,12 @@ import java.util.stream.Stream;
  * augmentation/         sample augmented images (only with --augment)
  * ui-stats.dl4j         DL4J's training statistics (only with --ui)
  * report.html           the report
+ * predictions.csv       the demo's predictions on its held-back images
  * folds.json, fold-K/   cross-validation's summary and one run folder per fold (--folds)
  * evaluations/          graft evaluate on other data: one metrics file per data folder
  * .graft-run            the ownership marker: Graft made this folder (and which command)
  * .graft-lock           held while a command writes the folder (RunClaim)
+ * .graft-replaced/      with --overwrite: the run being replaced, until the new one finishes (RunClaim)
  * </pre>
  */
 public final class RunFolder {
@@ -77,6 +81,13 @@ public final class RunFolder {
     public static final String EVALUATIONS = "evaluations";
     public static final String MARKER = ".graft-run";
     public static final String LOCK = ".graft-lock";
+    /** Where {@code --overwrite} keeps the run it replaces until the new run has finished (see {@link RunClaim}). */
+    public static final String REPLACED = ".graft-replaced";
+    /** The top-level names Graft writes into a run folder (besides cross-validation's fold-K folders). */
+    static final Set<String> LAYOUT = Set.of(MODEL, CHECKPOINT.substring(0, CHECKPOINT.indexOf('/')), RECIPE, SPLIT,
+            LABELS, HISTORY, METRICS, SKIPPED, IGNORED, NEAR_DUPLICATES, AUGMENTATION, UI_STATS, REPORT, FOLDS,
+            PREDICTIONS, EVALUATIONS, MARKER);
+    private static final Pattern FOLD = Pattern.compile("fold-[1-9][0-9]*");
 
     private final Path dir;
 
@@ -108,6 +119,11 @@ public final class RunFolder {
 
     public boolean has(String name) {
         return Files.exists(dir.resolve(name));
+    }
+
+    /** Whether {@code name} (a top-level entry of a run folder) is one Graft writes there; the lock aside. */
+    public static boolean isLayoutName(String name) {
+        return LAYOUT.contains(name) || FOLD.matcher(name).matches();
     }
 
     /** Fold {@code k} (from 1) of a cross-validation run. */
