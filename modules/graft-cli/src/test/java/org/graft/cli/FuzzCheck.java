@@ -6,6 +6,7 @@ import org.graft.common.Fetcher;
 import org.graft.common.GraftException;
 import org.graft.data.TestImages;
 import org.graft.model.ModelBundle;
+import org.graft.onnx.ByteMutants;
 import org.graft.onnx.imports.OnnxConverter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +15,7 @@ import java.awt.Color;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,18 +37,9 @@ abstract class FuzzCheck {
     /** Loads each mutant and records its outcome; fails on anything but a load or a GraftException. */
     private void fuzz(String kind, byte[] original, int cases, long seed, Consumer<Path> load) throws Exception {
         String check = "fuzzed " + kind;
-        Random random = new Random(seed);
+        ByteMutants mutants = new ByteMutants(original, seed);
         for (int i = 0; i < cases; i++) {
-            byte[] bytes;
-            if (i % 4 == 3) {
-                bytes = Arrays.copyOf(original, random.nextInt(original.length));
-            } else {
-                bytes = original.clone();
-                for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-                    bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
-                }
-            }
-            Path file = Files.write(tmp.resolve(kind + i + "." + kind), bytes);
+            Path file = Files.write(tmp.resolve(kind + i + "." + kind), mutants.mutant(i));
             String name = file.getFileName().toString();
             try {
                 load.accept(file);

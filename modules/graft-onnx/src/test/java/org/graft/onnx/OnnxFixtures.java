@@ -1,5 +1,7 @@
 package org.graft.onnx;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import org.graft.common.Json;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -75,6 +77,26 @@ public final class OnnxFixtures {
     public static byte[] bytes(String fixture) throws IOException {
         var model = Dl4jGraphs.EXPORTS.get(fixture);
         return model != null ? model.get().export() : Files.readAllBytes(opsDir().resolve(fixture));
+    }
+
+    /** The cases of onnx-ops/manifest.json: all of them, or only those that must convert and match. */
+    public static List<JsonNode> opsCases(boolean matchingOnly) throws IOException {
+        List<JsonNode> cases = new ArrayList<>();
+        for (JsonNode c : Json.mapper().readTree(opsDir().resolve("manifest.json").toFile()).get("cases")) {
+            if (!matchingOnly || c.get("expect").asText().equals("match")) {
+                cases.add(c);
+            }
+        }
+        return cases;
+    }
+
+    /** A shape written in the manifest as a JSON array of numbers. */
+    public static long[] shape(JsonNode s) {
+        long[] out = new long[s.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = s.get(i).asLong();
+        }
+        return out;
     }
 
     /** A raw little-endian float32 file as an array of the given shape. */

@@ -2,6 +2,7 @@ package org.graft.onnx.imports;
 
 import onnx.Onnx;
 import org.graft.common.GraftException;
+import org.graft.onnx.ByteMutants;
 import org.graft.onnx.OnnxFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,23 +31,14 @@ class OnnxFuzzTest {
     private record Outcome(int tried, int converted, String failures) {
     }
 
-    /** FuzzCheck's mutation: 3 of 4 flip 1–4 random bytes, every 4th is truncated at a random length. */
+    /** {@link ByteMutants} of a fixture, each converted or refused. */
     private Outcome fuzz(String fixture, int cases, long seed) throws IOException {
-        byte[] original = OnnxFixtures.bytes(fixture);
-        Random random = new Random(seed);
+        ByteMutants mutants = new ByteMutants(OnnxFixtures.bytes(fixture), seed);
         int converted = 0;
         StringBuilder failures = new StringBuilder();
         for (int i = 0; i < cases; i++) {
-            byte[] bytes;
-            if (i % 4 == 3) {
-                bytes = Arrays.copyOf(original, random.nextInt(original.length));
-            } else {
-                bytes = original.clone();
-                for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-                    bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
-                }
-            }
-            Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_s" + seed + "_" + i + ".onnx"), bytes);
+            Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_s" + seed + "_" + i + ".onnx"),
+                    mutants.mutant(i));
             converted += convertsOrIsRefused(file, failures) ? 1 : 0;
         }
         return new Outcome(cases, converted, failures.toString());

@@ -55,7 +55,7 @@ class OnnxGoldenTest {
         OnnxFixtures.generateGolden(DIR, photos);
         manifest = Json.mapper().readTree(DIR.resolve("manifest.json").toFile());
         JsonNode in = manifest.get("inputs");
-        inputs = OnnxFixtures.readF32(DIR.resolve(in.get("file").asText()), shape(in.get("shape")));
+        inputs = OnnxFixtures.readF32(DIR.resolve(in.get("file").asText()), OnnxFixtures.shape(in.get("shape")));
     }
 
     @TestFactory
@@ -71,7 +71,8 @@ class OnnxGoldenTest {
 
     private static void matchesPyTorch(JsonNode m, String name) throws Exception {
         Path file = DIR.resolve(m.get("file").asText());
-        INDArray expected = OnnxFixtures.readF32(DIR.resolve(m.get("logits").asText()), shape(m.get("logits_shape")));
+        INDArray expected = OnnxFixtures.readF32(DIR.resolve(m.get("logits").asText()),
+                OnnxFixtures.shape(m.get("logits_shape")));
         int batchNorms = m.get("ops").path("BatchNormalization").asInt(0);
         boolean torchHasBatchNorm = !m.get("model").asText().startsWith("squeezenet");
         assertEquals(m.get("bn").asText().equals("kept") && torchHasBatchNorm, batchNorms > 0,
@@ -134,14 +135,6 @@ class OnnxGoldenTest {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
-    static long[] shape(JsonNode s) {
-        long[] out = new long[s.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = s.get(i).asLong();
         }
         return out;
     }

@@ -3,7 +3,6 @@ package org.graft.onnx.imports;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.graft.common.Json;
 import org.graft.common.UnsupportedModelException;
 import org.graft.model.BatchNormFolding;
 import org.graft.onnx.OnnxFixtures;
@@ -41,9 +40,8 @@ class OnnxOpsTest {
 
     @TestFactory
     List<DynamicTest> everyCase() throws IOException {
-        JsonNode manifest = Json.mapper().readTree(dir().resolve("manifest.json").toFile());
         List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : manifest.get("cases")) {
+        for (JsonNode c : OnnxFixtures.opsCases(false)) {
             String name = c.get("name").asText();
             Path model = dir().resolve(c.get("file").asText());
             if (c.get("expect").asText().equals("error")) {
@@ -58,9 +56,10 @@ class OnnxOpsTest {
     }
 
     private void matches(JsonNode c, Path model) throws IOException {
-        INDArray input = OnnxFixtures.readF32(dir().resolve(c.get("input").asText()), shape(c.get("input_shape")));
+        INDArray input = OnnxFixtures.readF32(dir().resolve(c.get("input").asText()),
+                OnnxFixtures.shape(c.get("input_shape")));
         INDArray expected = OnnxFixtures.readF32(dir().resolve(c.get("output").asText()),
-                shape(c.get("output_shape")));
+                OnnxFixtures.shape(c.get("output_shape")));
         for (boolean fold : new boolean[]{false, true}) {
             OnnxModel converted = OnnxConverter.builder().build().convert(model);
             // folded as production folds (BackboneLoader, Backbone.withBatchNormFolded): after conversion
@@ -92,13 +91,5 @@ class OnnxOpsTest {
             assertTrue(e.getMessage().contains(m), "'" + e.getMessage() + "' should mention " + m);
         }
         assertTrue(e.getMessage().contains(model.getFileName().toString()), "names the file: " + e.getMessage());
-    }
-
-    private static long[] shape(JsonNode s) {
-        long[] out = new long[s.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = s.get(i).asLong();
-        }
-        return out;
     }
 }
