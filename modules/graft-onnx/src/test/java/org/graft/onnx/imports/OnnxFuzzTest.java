@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -93,29 +94,38 @@ class OnnxFuzzTest {
      */
     @Test
     void structuralMutants() throws IOException {
-        StringBuilder failures = new StringBuilder();
-        int tried = 0;
-        int converted = 0;
         Random random = new Random(11);
-        for (String fixture : List.of("tiny_cnn.onnx", "conv_grouped.onnx", "conv_depthwise.onnx",
+        Outcome o = protoMutants(List.of("tiny_cnn.onnx", "conv_grouped.onnx", "conv_depthwise.onnx",
                 "maxpool_ceil.onnx", "avgpool_exclude_pad.onnx", "avgpool_include_pad.onnx", "pad_value.onnx",
                 "squeeze_excite.onnx", "linear_head.onnx", "matmul_add.onnx", "concat.onnx", "hardswish_op13.onnx",
                 "relu6.onnx", "clip_opset9.onnx", "reshape_2d.onnx", "conv_same_lower.onnx", "softmax_op11.onnx",
                 "gemm_transb0.onnx", "dropout_identity.onnx", "batchnorm_kept.onnx", "graft-nhwc.onnx",
-                "graft-flatten.onnx", "graft-nchw.onnx")) {
+                "graft-flatten.onnx", "graft-nchw.onnx"), 40, "struct", m -> {
+                    for (int k = 1 + random.nextInt(2); k > 0; k--) {
+                        StructuralMutation.apply(m, random);
+                    }
+                });
+        assertClean(o, "structural mutants seed 11");
+    }
+
+    /** {@code perFixture} mutants of each fixture, each a copy changed by {@code mutation}, converted or refused. */
+    private Outcome protoMutants(List<String> fixtures, int perFixture, String tag,
+                                 Consumer<Onnx.ModelProto.Builder> mutation) throws IOException {
+        StringBuilder failures = new StringBuilder();
+        int tried = 0;
+        int converted = 0;
+        for (String fixture : fixtures) {
             Onnx.ModelProto original = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(fixture));
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < perFixture; i++) {
                 Onnx.ModelProto.Builder m = original.toBuilder();
-                for (int k = 1 + random.nextInt(2); k > 0; k--) {
-                    StructuralMutation.apply(m, random);
-                }
-                Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_struct" + i + ".onnx"),
+                mutation.accept(m);
+                Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_" + tag + i + ".onnx"),
                         m.build().toByteArray());
                 converted += convertsOrIsRefused(file, failures) ? 1 : 0;
                 tried++;
             }
         }
-        assertClean(new Outcome(tried, converted, failures.toString()), "structural mutants seed 11");
+        return new Outcome(tried, converted, failures.toString());
     }
 
     /**
@@ -124,37 +134,26 @@ class OnnxFuzzTest {
      */
     @Test
     void metadataMutants() throws IOException {
-        StringBuilder failures = new StringBuilder();
-        int tried = 0;
-        int converted = 0;
         Random random = new Random(13);
         String[] values = {"null", "[]", "{}", "\"\"", "0", "-1", "1e400", "[null]", "[\"a\"]", "{\"cropHeight\":-5}",
                 "[".repeat(3000) + "]".repeat(3000)};
-        for (String fixture : List.of("graft-nhwc.onnx", "graft-nchw.onnx")) {
-            Onnx.ModelProto original = Onnx.ModelProto.parseFrom(OnnxFixtures.bytes(fixture));
-            for (int i = 0; i < 60; i++) {
-                Onnx.ModelProto.Builder m = original.toBuilder();
-                int k = random.nextInt(m.getMetadataPropsCount());
-                String v = m.getMetadataProps(k).getValue();
-                String mutated = switch (random.nextInt(4)) {
-                    case 0 -> v.substring(0, random.nextInt(v.length()));
-                    case 1 -> {
-                        char[] c = v.toCharArray();
-                        String json = "[]{}\",:0-9.eaZ\\";
-                        c[random.nextInt(c.length)] = json.charAt(random.nextInt(json.length()));
-                        yield new String(c);
-                    }
-                    case 2 -> v.replaceFirst("[0-9.]+", String.valueOf(StructuralMutation.edge(random)));
-                    default -> values[random.nextInt(values.length)];
-                };
-                m.getMetadataPropsBuilder(k).setValue(mutated);
-                Path file = Files.write(tmp.resolve(fixture.replace(".onnx", "") + "_meta" + i + ".onnx"),
-                        m.build().toByteArray());
-                converted += convertsOrIsRefused(file, failures) ? 1 : 0;
-                tried++;
-            }
-        }
-        assertClean(new Outcome(tried, converted, failures.toString()), "metadata mutants seed 13");
+        Outcome o = protoMutants(List.of("graft-nhwc.onnx", "graft-nchw.onnx"), 60, "meta", m -> {
+            int k = random.nextInt(m.getMetadataPropsCount());
+            String v = m.getMetadataProps(k).getValue();
+            String mutated = switch (random.nextInt(4)) {
+                case 0 -> v.substring(0, random.nextInt(v.length()));
+                case 1 -> {
+                    char[] c = v.toCharArray();
+                    String json = "[]{}\",:0-9.eaZ\\";
+                    c[random.nextInt(c.length)] = json.charAt(random.nextInt(json.length()));
+                    yield new String(c);
+                }
+                case 2 -> v.replaceFirst("[0-9.]+", String.valueOf(StructuralMutation.edge(random)));
+                default -> values[random.nextInt(values.length)];
+            };
+            m.getMetadataPropsBuilder(k).setValue(mutated);
+        });
+        assertClean(o, "metadata mutants seed 13");
     }
 
     /** Every prefix of a small model (OnnxFileTest tries a sample of them and wants each refused). */
