@@ -4,6 +4,7 @@ import org.graft.common.Artifact;
 import org.graft.common.BadOptionException;
 import org.graft.common.DamagedFileException;
 import org.graft.common.Fetcher;
+import org.graft.common.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ public final class SampleDatasets {
         Path tmp = datasetsDir.resolve("." + sample.name() + ".extracting");
         try {
             Files.createDirectories(datasetsDir);
-            deleteRecursively(tmp);
+            FileTrees.deleteIfExists(tmp);
             unzip(zip, tmp);
             Path extracted = tmp.resolve(sample.archiveRoot());
             if (!isComplete(sample, extracted)) {
@@ -75,14 +76,14 @@ public final class SampleDatasets {
                         + " does not hold the expected images " + sample.expectedImages(),
                         "Delete it and fetch it again.");
             }
-            deleteRecursively(local);
+            FileTrees.deleteIfExists(local);
             Files.move(extracted, local, StandardCopyOption.ATOMIC_MOVE);
             return local;
         } catch (IOException e) {
             throw new UncheckedIOException("Extracting " + zip + " failed", e);
         } finally {
             try {
-                deleteRecursively(tmp);
+                FileTrees.deleteIfExists(tmp);
             } catch (IOException e) {
                 log.warn("Could not remove {}: {}", tmp, e.getMessage());
             }
@@ -125,17 +126,6 @@ public final class SampleDatasets {
                     Files.createDirectories(out.getParent());
                     Files.copy((InputStream) in, out, StandardCopyOption.REPLACE_EXISTING);
                 }
-            }
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -3,6 +3,7 @@ package org.graft.model.run;
 import org.graft.common.AtomicFiles;
 import org.graft.common.BadOptionException;
 import org.graft.common.EnvironmentException;
+import org.graft.common.FileTrees;
 import org.graft.common.Json;
 import org.graft.common.Versions;
 
@@ -246,7 +247,7 @@ public final class RunClaim implements AutoCloseable {
         Path aside = run.file(RunFolder.REPLACED);
         if (Files.isDirectory(aside, LinkOption.NOFOLLOW_LINKS)) {
             for (Path entry : layoutEntries()) {
-                deleteTree(entry);
+                FileTrees.deleteIfExists(entry);
             }
         } else {
             Files.createDirectory(aside);
@@ -302,7 +303,7 @@ public final class RunClaim implements AutoCloseable {
 
     /** The new run is whole: the run it replaced (if any) is dropped. */
     public void finish() throws IOException {
-        deleteTree(run.file(RunFolder.REPLACED));
+        FileTrees.deleteIfExists(run.file(RunFolder.REPLACED));
     }
 
     /**
@@ -315,7 +316,7 @@ public final class RunClaim implements AutoCloseable {
         if (intent == Intent.NEW_RUN || setAside) {
             try {
                 for (Path entry : layoutEntries()) {
-                    deleteTree(entry);
+                    FileTrees.deleteIfExists(entry);
                 }
                 if (setAside) {
                     putBack(run.file(RunFolder.REPLACED));
@@ -360,20 +361,6 @@ public final class RunClaim implements AutoCloseable {
             // the lock goes with the channel
         }
         closeQuietly(channel);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> inside = Files.list(p)) {
-                for (Path q : inside.toList()) {
-                    deleteTree(q);
-                }
-            }
-        }
-        Files.delete(p); // a link is removed, never followed
     }
 
     private static void closeQuietly(FileChannel channel) {
