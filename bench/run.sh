@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: Graft against the PyTorch workflow it replaces, in one invocation, on the same machine, data and
-# network (torchvision's EfficientNet-B0, exported to ONNX by the PyTorch script so Graft runs the identical model).
+# network (torchvision's EfficientNet-B0, exported to ONNX by the PyTorch script so Graft runs the identical model;
+# and Graft's default backbone, Keras' EfficientNet-B0, with random weights from the test fixture generator).
 # Figures and ratios are printed as a table and kept in target/bench/. Not a test: nothing here asserts a speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,24 +23,39 @@ rm -rf "$out" && mkdir -p "$out"
 [ -x bin/graft ] || make setup
 # wall seconds and peak RSS (KB) of each whole command
 timed() { local name=$1; shift; /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1; }
+train() { bin/graft train --data "$data/train" --val "$data/val" --no-progress "$@"; }
 
-echo "1/5 PyTorch: transfer learning, 10 epochs (decoding every image every epoch) ..."
+echo "1/9 PyTorch: transfer learning, 10 epochs (decoding every image every epoch) ..."
 timed torch_transfer $py bench/pytorch_workflow.py transfer --data "$data" --out "$out"
-echo "2/5 PyTorch: inference and fine-tuning throughput ..."
-timed torch_throughput $py bench/pytorch_workflow.py throughput --out "$out"
 model="$out/efficientnet_b0.onnx"
-echo "3/5 Graft: transfer learning, 10 epochs, DL4J computing the features ..."
-timed graft_transfer_dl4j bin/graft train --backbone "$model" --data "$data/train" --val "$data/val" \
-  --out "$out/run-dl4j" --no-progress --no-cache
-echo "4/5 Graft: the same with ONNX Runtime computing the features, then again reusing them (feature cache) ..."
-timed graft_transfer_ort bin/graft train --engine onnxruntime --inference-batch 32 --backbone "$model" \
-  --data "$data/train" --val "$data/val" --out "$out/run-ort" --no-progress --no-cache
+echo "2/9 PyTorch: inference and full fine-tuning throughput, each in a process of its own ..."
+timed torch_inference $py bench/pytorch_workflow.py throughput --only inference --out "$out"
+timed torch_finetune $py bench/pytorch_workflow.py throughput --only finetune --out "$out"
+echo "3/9 PyTorch: fine-tuning the last two blocks and the head, 3 epochs ..."
+timed torch_partial $py bench/pytorch_workflow.py partial --data "$data" --out "$out"
+echo "4/9 Graft: transfer learning, 10 epochs, the default engine (auto), features uncached ..."
+timed graft_transfer_auto train --backbone "$model" --out "$out/run-auto" --no-cache
+echo "5/9 Graft: the same with --engine dl4j, then --engine onnxruntime ..."
+timed graft_transfer_dl4j train --engine dl4j --backbone "$model" --out "$out/run-dl4j" --no-cache
+timed graft_transfer_ort train --engine onnxruntime --backbone "$model" --out "$out/run-ort" --no-cache
+echo "6/9 Graft: the next run on cached features (another learning rate) ..."
 export GRAFT_HOME="$PWD/$out/home"
-timed graft_transfer_fill bin/graft train --engine onnxruntime --inference-batch 32 --backbone "$model" \
-  --data "$data/train" --val "$data/val" --out "$out/run-fill" --no-progress
-timed graft_transfer_cached bin/graft train --engine onnxruntime --backbone "$model" \
-  --data "$data/train" --val "$data/val" --out "$out/run-cached" --lr 0.0005 --no-progress
+timed graft_transfer_fill train --backbone "$model" --out "$out/run-fill"
+timed graft_transfer_cached train --backbone "$model" --out "$out/run-cached" --lr 0.0005
 unset GRAFT_HOME
-echo "5/5 Graft: inference and fine-tuning throughput ..."
-timed graft_bench bin/graft bench --backbone "$model" --json "$out/graft_bench.json"
+echo "7/9 Graft: fine-tuning the last two blocks and the head (--unfreeze 2), 3 epochs ..."
+timed graft_partial train --backbone "$model" --out "$out/run-partial" --mode finetune --unfreeze 2 \
+  --head-epochs 0 --epochs 3 --lr 0.0001 --backbone-lr 0.0001 --no-cache
+echo "8/9 Graft: inference (batch sizes 4-32) and full fine-tuning throughput, each in a process of its own ..."
+timed graft_inference bin/graft bench --backbone "$model" --finetune-batches 0 --sweep 4,8,16 \
+  --engines dl4j,onnxruntime --json "$out/graft_inference.json"
+timed graft_finetune bin/graft bench --backbone "$model" --batches 0 --json "$out/graft_finetune.json"
+echo "9/9 Graft: the default backbone's architecture (Keras EfficientNet-B0, NHWC), random weights ..."
+if $py -c 'import h5py, numpy' 2>/dev/null; then
+  $py modules/graft-backbone/src/test/resources/fixtures/make_efficientnet_fixtures.py "$out/keras" \
+    > "$out/keras_fixtures.log" 2>&1
+  timed graft_keras bin/graft bench --backbone "$out/keras/efficientnetb0.h5" --json "$out/graft_keras.json"
+else
+  echo "   skipped: needs python3-h5py and python3-numpy"
+fi
 $py bench/table.py "$out" | tee "$out/table.txt"

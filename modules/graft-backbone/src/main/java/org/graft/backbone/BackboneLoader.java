@@ -11,6 +11,7 @@ import org.graft.common.UnexpectedFailure;
 import org.graft.common.UnsupportedModelException;
 import org.graft.data.Preprocessing;
 import org.graft.model.BatchNormFolding;
+import org.graft.model.OneDnnHelpers;
 import org.graft.onnx.imports.OnnxConverter;
 import org.graft.onnx.imports.OnnxModel;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,6 +62,7 @@ public final class BackboneLoader {
 
     /** A registry name ("efficientnet-b0") or the path of a Keras model or weights file, or of an ONNX model. */
     public Backbone load(String nameOrPath) {
+        OneDnnHelpers.enable();
         if (registry.contains(nameOrPath)) {
             BackboneSpec spec = registry.get(nameOrPath);
             Path file = fetcher.fetch(spec.file());

@@ -6,6 +6,8 @@ import org.graft.common.DownloadException;
 import org.graft.data.ImageFolder;
 import org.graft.data.SampleDatasets;
 import org.graft.data.SkipLog;
+import org.graft.engine.Engine;
+import org.graft.engine.InferenceEngine;
 import org.graft.evaluate.BundleEvaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
@@ -80,9 +82,10 @@ public final class DemoCommand implements Callable<Integer> {
         ImageFolder val = ImageFolder.scan(data.resolve("val"));
         EvaluationReport report;
         try (Progress p = Progress.start(run.progressBars(), System.out, "Evaluating", val.images().size(),
-                "img")) {
+                "img"); InferenceEngine model = InferenceEngine.create(Engine.AUTO, bundle.graph(),
+                bundle.description().preprocessing())) {
             report = BundleEvaluator.evaluate(bundle, val, TrainingConfig.DEFAULT_INFERENCE_BATCH, new SkipLog(),
-                    p::counting);
+                    p::counting, model);
         }
         runFolder.writeMetrics(report);
         System.out.println(report.toTable());

@@ -2,11 +2,15 @@ package org.graft.cli;
 
 import org.graft.data.ImageFolder;
 import org.graft.data.SkipLog;
+import org.graft.engine.Engine;
+import org.graft.engine.EngineChoice;
+import org.graft.engine.InferenceEngine;
 import org.graft.evaluate.BundleEvaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.run.RunClaim;
 import org.graft.model.run.RunFolder;
+import org.graft.train.TrainingConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,9 +38,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "split; RUN/evaluations/DATA-NAME.json for --data).")
     Path out;
 
-    @Option(names = "--batch", defaultValue = "4",
-            description = "Images per forward pass; small is fastest on a CPU (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + TrainingConfig.DEFAULT_INFERENCE_BATCH,
+            description = "Images per forward pass; 8-16 is fastest on a CPU (graft bench --sweep measures it) "
+                    + "(default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|dl4j|onnxruntime",
+            description = "What runs the model, as for predict (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Mixin
     ProgressOptions progress;
@@ -60,9 +69,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                 : BundleEvaluator.validationOfRun(run, bundle.description());
         SkipLog skipLog = new SkipLog();
         EvaluationReport report;
+        EngineChoice used;
         try (Progress p = Progress.start(progress.enabled(), System.out, "Evaluating", folder.images().size(),
                 "img")) {
-            report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog, p::counting);
+            try (InferenceEngine model = InferenceEngine.create(Engine.parse(engine), bundle.graph(),
+                    bundle.description().preprocessing())) {
+                report = BundleEvaluator.evaluate(bundle, folder, batch, skipLog, p::counting, model);
+                used = model.choice();
+            }
+        }
+        if (used.fallback()) {
+            System.err.println("Warning: DL4J ran the model, not ONNX Runtime: " + used.reason());
         }
         Path written;
         if (target != null) {

@@ -8,6 +8,7 @@ import org.graft.backbone.Backbone;
 import org.graft.backbone.BackboneSpec;
 import org.graft.common.Json;
 import org.graft.model.ModelBundle;
+import org.graft.train.BackboneBlocks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.graft.train.BackboneBlocks;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 

@@ -3,10 +3,12 @@ package org.graft.cli;
 import org.graft.common.BadOptionException;
 import org.graft.data.ImageFiles;
 import org.graft.engine.Engine;
+import org.graft.engine.EngineChoice;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.PredictionWriter;
 import org.graft.predict.Predictor;
+import org.graft.train.TrainingConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,17 +41,19 @@ public final class PredictCommand implements Callable<Integer> {
             description = "How many classes to list per image (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch", defaultValue = "4",
-            description = "Images per forward pass; small is fastest on a CPU (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + TrainingConfig.DEFAULT_INFERENCE_BATCH,
+            description = "Images per forward pass; 8-16 is fastest on a CPU (graft bench --sweep measures it) "
+                    + "(default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--review-below", defaultValue = "0.5", paramLabel = "P",
             description = "Flag images whose best probability is below P as needs_review (default: ${DEFAULT-VALUE}).")
     double reviewBelow;
 
-    @Option(names = "--engine", defaultValue = "dl4j", paramLabel = "dl4j|onnxruntime",
-            description = "What runs the model: DL4J, or ONNX Runtime on an ONNX export of it (faster on a CPU, "
-                    + "same answers to 1e-4) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|dl4j|onnxruntime",
+            description = "What runs the model: auto = ONNX Runtime on a CPU where its first batch matches DL4J's "
+                    + "to 1e-4 (else DL4J, with a warning), DL4J on a GPU; dl4j; or onnxruntime unchecked "
+                    + "(default: ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(names = "--format", paramLabel = "CSV|JSONL",
@@ -85,9 +89,14 @@ public final class PredictCommand implements Callable<Integer> {
         }
         int k = Math.min(topK, bundle.description().labels().size());
         List<Prediction> predictions;
+        EngineChoice used;
         try (Progress bar = Progress.start(progress.enabled(), System.out, "Predicting", images.size(), "img")) {
-            predictions = new Predictor(bundle, batch, Engine.parse(engine)).predict(images, k,
-                    n -> bar.step(n, null));
+            Predictor predictor = new Predictor(bundle, batch, Engine.parse(engine));
+            predictions = predictor.predict(images, k, n -> bar.step(n, null));
+            used = predictor.engineUsed();
+        }
+        if (used.fallback()) {
+            System.err.println("Warning: DL4J ran the model, not ONNX Runtime: " + used.reason());
         }
         PredictionWriter.builder().optTopK(k).optReviewBelow(reviewBelow)
                 .optBase(Files.isDirectory(input) ? input : null).optFormat(chosen).build()

@@ -112,9 +112,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Layer whose output feeds the new head (default: the backbone's own, or detected).")
     String featureLayer;
 
-    @Option(names = "--engine", defaultValue = "dl4j", paramLabel = "dl4j|onnxruntime",
-            description = "In transfer mode, what computes the backbone's features: DL4J, or ONNX Runtime on an ONNX "
-                    + "export of it (faster on a CPU, same features to 1e-4). DL4J always trains "
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|dl4j|onnxruntime",
+            description = "What runs the frozen passes (transfer-mode features, the frozen trunk below --unfreeze "
+                    + "N): auto = ONNX Runtime on a CPU where its first batch matches DL4J's to 1e-4 (else DL4J, "
+                    + "with a warning), DL4J on a GPU; dl4j; or onnxruntime unchecked. DL4J always trains "
                     + "(default: ${DEFAULT-VALUE}).")
     String engine;
 

@@ -58,10 +58,24 @@ public final class ImageBatchIterator implements DataSetIterator {
     private void reorder() {
         Collections.sort(order);
         if (shuffleSeed != null) {
-            Collections.shuffle(order, new Random(shuffleSeed + 31L * epoch));
+            shuffle(order, shuffleSeed, epoch);
         }
         cursor = 0;
         pending = null;
+    }
+
+    /**
+     * The order in which a shuffling iterator visits its {@code n} entries in {@code epoch}: whoever trains on
+     * precomputed activations of the same images visits them as a decoding iterator would.
+     */
+    public static List<Integer> epochOrder(int n, long shuffleSeed, int epoch) {
+        List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+        shuffle(order, shuffleSeed, epoch);
+        return order;
+    }
+
+    private static void shuffle(List<Integer> order, long seed, int epoch) {
+        Collections.shuffle(order, new Random(seed + 31L * epoch));
     }
 
     public int numExamples() {

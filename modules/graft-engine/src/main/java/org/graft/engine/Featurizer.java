@@ -47,9 +47,14 @@ public final class Featurizer implements AutoCloseable {
         return engine.output(images);
     }
 
-    /** Which engine computes the features. */
+    /** Which engine computes the features ({@link Engine#AUTO} until the first batch decides). */
     public Engine engine() {
         return engine.kind();
+    }
+
+    /** What computed the features and why (with {@code --engine auto}, decided on the first batch). */
+    public EngineChoice engineChoice() {
+        return engine.choice();
     }
 
     /** Features of {@code images}; {@code progress} is told how many images each step finished. */

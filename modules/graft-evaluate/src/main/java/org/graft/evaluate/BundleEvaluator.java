@@ -5,6 +5,8 @@ import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageFolder;
 import org.graft.data.ImageLoader;
 import org.graft.data.SkipLog;
+import org.graft.engine.Engine;
+import org.graft.engine.InferenceEngine;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelBundle;
 import org.graft.model.ModelDescription;
@@ -21,14 +23,18 @@ public final class BundleEvaluator {
     }
 
     public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog) {
-        return evaluate(bundle, folder, batchSize, skipLog, it -> it);
+        try (InferenceEngine model = InferenceEngine.create(Engine.AUTO, bundle.graph(),
+                bundle.description().preprocessing())) {
+            return evaluate(bundle, folder, batchSize, skipLog, it -> it, model);
+        }
     }
 
     /**
-     * As above; {@code watch} may wrap the batches (e.g. to count them for a progress bar).
+     * As above, the model run by {@code model} (whose {@link InferenceEngine#choice()} then says what ran it);
+     * {@code watch} may wrap the batches (e.g. to count them for a progress bar).
      */
     public static EvaluationReport evaluate(ModelBundle bundle, ImageFolder folder, int batchSize, SkipLog skipLog,
-                                            UnaryOperator<Iterator<DataSet>> watch) {
+                                            UnaryOperator<Iterator<DataSet>> watch, InferenceEngine model) {
         List<String> labels = bundle.description().labels();
         List<String> unknown = folder.labels().stream().filter(l -> !labels.contains(l)).toList();
         if (!unknown.isEmpty()) {
@@ -40,7 +46,7 @@ public final class BundleEvaluator {
         ImageBatchIterator it = ImageBatchIterator.builder().setImages(folder.images()).setLabels(labels)
                 .setLoader(new ImageLoader(bundle.description().preprocessing())).optBatchSize(batchSize)
                 .optSkipLog(skipLog).build();
-        return Evaluator.evaluate(labels, watch.apply(it), x -> bundle.graph().outputSingle(false, x));
+        return Evaluator.evaluate(labels, watch.apply(it), model::output);
     }
 
     /** The validation images of the run that made the model, read back from its split.csv. */

@@ -111,6 +111,7 @@ public record ModelBundle(ComputationGraph graph, ModelDescription description) 
     }
 
     static ModelBundle load(BundleEntries entries, boolean withUpdater) {
+        OneDnnHelpers.enable();
         Path zip = entries.file();
         ModelDescription description = BundleChecks.description(entries);
         try {

@@ -22,11 +22,12 @@ public record ModelDescription(int formatVersion, List<String> labels, Preproces
 
     /**
      * The training recipe: the main settings, and {@code recipe}, every setting of the run (schedule, unfreezing,
-     * class weights, augmentation, early stopping...; absent in models from before it was recorded).
+     * class weights, augmentation, early stopping...; absent in models from before it was recorded), and
+     * {@code engines}: which engine computed what (frozen features, training, validation), and why.
      */
     public record TrainingInfo(String mode, int epochs, int bestEpoch, int batchSize, double learningRate,
                                String optimizer, long seed, double dropout, double trainSeconds,
-                               Map<String, Object> recipe) {
+                               Map<String, Object> recipe, Map<String, String> engines) {
     }
 
     /** The data: folders, split, counts, and how images were grouped for the split ("none" if not). */

@@ -49,7 +49,7 @@ class ModelBundleTest {
                 Preprocessing.kerasTf(224, Preprocessing.Layout.NHWC),
                 new ModelDescription.BackboneInfo("mobilenet-v1-0.25", "m.h5", "abc", "gap", "Apache-2.0"),
                 new ModelDescription.TrainingInfo("transfer", 3, 2, 32, 1e-3, "Adam", 42, 0.2, 1.5,
-                        Map.of("patience", 5)),
+                        Map.of("patience", 5), null),
                 new ModelDescription.DataInfo("/data/train", "/data/val", "def", 0.2, 10, 3, 1,
                         Map.of("good", 5L, "bad", 5L), "none"),
                 Map.of("accuracy", 0.9), Map.of("graft", "test"), "2026-11-29T00:00:00Z");

@@ -87,7 +87,7 @@ public final class TinyRuns {
                 new ModelDescription.BackboneInfo("colour-channels", "none", "0".repeat(64), GraftHead.POOL,
                         "test fixture"),
                 new ModelDescription.TrainingInfo("transfer", 3, 2, 8, 0.01, "Adam", 42, 0.2, 1.5,
-                        Map.of("epochs", 3, "augmentation", "none")),
+                        Map.of("epochs", 3, "augmentation", "none"), null),
                 new ModelDescription.DataInfo(train.toString(), val.toString(), splitSha, 0.2, trainImages,
                         valImages, 0, Map.of(), "none"),
                 Map.of("accuracy", 0.75), Versions.current(), Instant.now().toString());

@@ -7,6 +7,7 @@ import org.graft.data.ImageFormats;
 import org.graft.data.ImageLoader;
 import org.graft.data.PrefetchingLoader;
 import org.graft.engine.Engine;
+import org.graft.engine.EngineChoice;
 import org.graft.engine.InferenceEngine;
 import org.graft.model.ModelBundle;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,12 +37,16 @@ public final class Predictor {
     private final ImageLoader loader;
     private final int batchSize;
     private final Engine engine;
+    private EngineChoice engineUsed;
 
     public Predictor(ModelBundle bundle, int batchSize) {
-        this(bundle, batchSize, Engine.DL4J);
+        this(bundle, batchSize, Engine.AUTO);
     }
 
-    /** With {@link Engine#ONNXRUNTIME}, the model runs in ONNX Runtime (exported once, in memory). */
+    /**
+     * With {@link Engine#ONNXRUNTIME}, the model runs in ONNX Runtime (exported once, in memory); with
+     * {@link Engine#AUTO}, there if its first batch gives DL4J's probabilities ({@link #engineUsed()} says).
+     */
     public Predictor(ModelBundle bundle, int batchSize, Engine engine) {
         this.bundle = bundle;
         this.loader = new ImageLoader(bundle.description().preprocessing());
@@ -93,8 +98,14 @@ public final class Predictor {
         try (InferenceEngine model = InferenceEngine.create(engine, bundle.graph(),
                 bundle.description().preprocessing())) {
             predictInto(out, images, k, model, progress);
+            engineUsed = model.choice();
         }
         return out;
+    }
+
+    /** What ran the model in the last {@link #predict} and why (null before one). */
+    public EngineChoice engineUsed() {
+        return engineUsed;
     }
 
     private void predictInto(List<Prediction> out, List<Path> images, int k, InferenceEngine model,

@@ -131,7 +131,8 @@ public final class SparkTrainHead implements Callable<Integer> {
                 ((Number) settings.getOrDefault("batchSizePerWorker", 0)).intValue(),
                 ((Number) settings.getOrDefault("learningRate", 0.0)).doubleValue(), "Adam",
                 ((Number) settings.getOrDefault("seed", 0L)).longValue(), t == null ? 0.2 : t.dropout(),
-                seconds, recipe);
+                seconds, recipe,
+                Map.of("features", "dl4j (Spark partitions)", "training", "dl4j (Spark ParameterAveraging)"));
         ModelDescription.DataInfo dataInfo = new ModelDescription.DataInfo(data, null, null, 0,
                 (int) result.examples(), 0, 0, Map.of(), "none");
         Map<String, String> versions = new LinkedHashMap<>(d.versions() == null ? Map.of() : d.versions());

@@ -1,11 +1,14 @@
 package org.graft.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.graft.engine.Engine;
 import org.graft.model.EvaluationReport;
 import org.nd4j.linalg.schedule.ISchedule;
 
+import java.util.Map;
+
 /** One way of training a phase epoch by epoch: the head alone on cached features, or the whole network. */
-interface EpochLoop {
+interface EpochLoop extends AutoCloseable {
     /** One pass over the training images; {@code epochInPhase} counts from 1 and decides shuffling and augmentation. */
     EpochResult trainEpoch(int epoch, int epochInPhase);
 
@@ -20,6 +23,15 @@ interface EpochLoop {
 
     /** Continues from a checkpoint of {@link #learningGraph()}: its weights, optimiser state and step count. */
     void restore(ComputationGraph checkpoint);
+
+    /** Which engine computes each part of this loop's work, and why (for the run's description). */
+    default Map<String, String> engines() {
+        return Map.of("training", Engine.DL4J.cliName(), "validation", Engine.DL4J.cliName());
+    }
+
+    /** Frees what the loop holds outside the JVM (an ONNX Runtime session). */
+    default void close() {
+    }
 
     /** The head's learning rate at the last step. */
     double learningRate();

@@ -7,8 +7,11 @@ import org.graft.common.Versions;
 import org.graft.model.EvaluationReport;
 import org.graft.model.ModelDescription;
 import org.graft.model.run.RunFolder;
+import org.graft.model.run.TrainingPhase;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,6 +24,8 @@ final class Provenance {
     private final PreparedData data;
     private final RunFolder run;
     private final boolean validationFolderGiven;
+    /** Which engine computed what, phase by phase, as the loops report it. */
+    private final Map<String, String> engines = new LinkedHashMap<>();
 
     Provenance(TrainingConfig config, Backbone backbone, PreparedData data, RunFolder run,
                boolean validationFolderGiven) {
@@ -29,6 +34,11 @@ final class Provenance {
         this.data = data;
         this.run = run;
         this.validationFolderGiven = validationFolderGiven;
+    }
+
+    /** Records what computed each part of a phase ({@link EpochLoop#engines()}). */
+    void recordEngines(TrainingPhase phase, Map<String, String> used) {
+        used.forEach((what, how) -> engines.put(phase.name().toLowerCase(Locale.ROOT) + " " + what, how));
     }
 
     /** The description of a model whose best epoch is {@code bestEpoch} after {@code epochs} epochs. */
@@ -40,7 +50,7 @@ final class Provenance {
         Map<String, Object> recipe = Json.mapper().convertValue(config, Map.class);
         var training = new ModelDescription.TrainingInfo(config.mode().cliName(), epochs, bestEpoch,
                 config.batchSize(), config.learningRate(), "Adam", config.seed(), config.dropout(), trainSeconds,
-                recipe);
+                recipe, Map.copyOf(engines));
         var split = data.split();
         var dataInfo = new ModelDescription.DataInfo(split.train().root().toString(),
                 split.validation().root().toString(), Checksums.sha256(run.file(RunFolder.SPLIT)),

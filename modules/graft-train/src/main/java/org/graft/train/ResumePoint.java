@@ -3,11 +3,11 @@ package org.graft.train;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.common.DamagedFileException;
 import org.graft.model.Checkpoint;
+import org.graft.model.GraphParams;
 import org.graft.model.ModelBundle;
 import org.graft.model.run.EpochStats;
 import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
 
@@ -62,14 +62,16 @@ final class ResumePoint {
         run.writeHistory(state.history);
     }
 
-    /** The whole classifier with the checkpoint's weights: its head alone in the head phase, everything after. */
+    /**
+     * The whole classifier with the checkpoint's weights: its head alone in the head phase; after it, every layer
+     * the learning graph holds (the whole graph, or only the part above a split-off frozen trunk), by name.
+     */
     private ComputationGraph classifierFromCheckpoint(ComputationGraph grafted) {
         ComputationGraph classifier = grafted.clone();
         if (phase() == TrainingPhase.HEAD) {
             HeadGrafter.copyHeadInto(learningGraph(), classifier);
         } else {
-            INDArray params = learningGraph().params();
-            classifier.setParams(params);
+            GraphParams.copyByName(learningGraph(), classifier);
         }
         return classifier;
     }

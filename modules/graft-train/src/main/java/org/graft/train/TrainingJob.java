@@ -46,6 +46,7 @@ public final class TrainingJob {
     private final RunFolder run;
     private final TrainingConfig config;
     private final Engine engine;
+    private final boolean splitFrozenTrunk;
     private final Path featureCacheRoot;
     private final boolean checkNearDuplicates;
     private final boolean resume;
@@ -66,6 +67,7 @@ public final class TrainingJob {
         this.run = RunFolder.at(b.runDir);
         this.config = b.config;
         this.engine = b.engine;
+        this.splitFrozenTrunk = b.splitFrozenTrunk;
         this.featureCacheRoot = b.featureCacheRoot;
         this.checkNearDuplicates = b.checkNearDuplicates;
         this.resume = b.resume;
@@ -183,6 +185,7 @@ public final class TrainingJob {
             if (midPhase) {
                 loop.restore(resumed.learningGraph());
             }
+            provenance.recordEngines(plan.phase(), loop.engines());
             if (loop instanceof TransferLoop t) {
                 cacheHits = t.cacheHits();
                 cacheRejected = t.cacheRejected();
@@ -193,6 +196,9 @@ public final class TrainingJob {
                 }
             }
             runner.run(plan, loop, before.size());
+            // an engine left open by the loop's constructor is decided by its first batch
+            provenance.recordEngines(plan.phase(), loop.engines());
+            loop.close();
             classifier = loop.classifier();
         }
 
@@ -218,9 +224,18 @@ public final class TrainingJob {
 
     private EpochLoop newLoop(LoopContext ctx, Backbone backbone, ComputationGraph classifier, PhasePlan plan,
                               int epochsDone) {
-        return plan.onFeatures()
-                ? new TransferLoop(ctx, backbone, classifier, plan, epochsDone, engine, featureCacheRoot)
-                : new FineTuneLoop(ctx, classifier, plan, epochsDone);
+        if (plan.onFeatures()) {
+            return new TransferLoop(ctx, backbone, classifier, plan, epochsDone, engine, featureCacheRoot);
+        }
+        if (splitFrozenTrunk && config.unfreeze() != TrainingConfig.ALL_BLOCKS) {
+            // only the blocks that learn are fitted; the frozen ones run forward, once per image if they can
+            EpochLoop partial = TrunkFineTuneLoop.create(ctx, backbone, classifier, plan, epochsDone, engine,
+                    featureCacheRoot);
+            if (partial != null) {
+                return partial;
+            }
+        }
+        return new FineTuneLoop(ctx, classifier, plan, epochsDone);
     }
 
     /** What recipe.json records: enough to make this run again. */
@@ -247,7 +262,8 @@ public final class TrainingJob {
         private TrainingRecipe.BackboneChoice backboneChoice;
         private Path runDir;
         private TrainingConfig config = TrainingConfig.defaults();
-        private Engine engine = Engine.DL4J;
+        private Engine engine = Engine.AUTO;
+        private boolean splitFrozenTrunk = true;
         private Path featureCacheRoot;
         private boolean checkNearDuplicates = true;
         private boolean resume;
@@ -318,8 +334,19 @@ public final class TrainingJob {
         }
 
         /**
-         * What computes the frozen backbone's features in transfer mode: DL4J (default) or ONNX Runtime on an ONNX
-         * export of it (several times faster on a CPU; the same features to 1e-4). Training is always DL4J's.
+         * Whether {@code --unfreeze N} fine-tuning fits only the blocks that learn, with the frozen ones run forward
+         * apart ({@link TrunkFineTuneLoop}; default true). False trains the whole graph as one: the same steps,
+         * slower, for comparison.
+         */
+        public Builder optSplitFrozenTrunk(boolean split) {
+            this.splitFrozenTrunk = split;
+            return this;
+        }
+
+        /**
+         * What runs the frozen passes (transfer-mode features, the frozen trunk of {@code --unfreeze N}):
+         * {@link Engine#AUTO} (default: ONNX Runtime where its first batch matches DL4J's), DL4J, or ONNX Runtime
+         * unchecked. Training is always DL4J's.
          */
         public Builder optEngine(Engine engine) {
             this.engine = engine;

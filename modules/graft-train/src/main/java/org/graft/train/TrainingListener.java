@@ -66,6 +66,8 @@ public interface TrainingListener {
             NEAR_DUPLICATES,
             /** Images that matched no group of --group-by. */
             UNMATCHED_GROUPS,
+            /** Which engine runs the frozen passes, when it is not the one asked for. */
+            ENGINE,
             /** Features reused from the cache. */
             FEATURE_CACHE,
             /** The class weights in use. */

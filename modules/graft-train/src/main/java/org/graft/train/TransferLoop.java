@@ -7,6 +7,7 @@ import org.graft.common.Versions;
 import org.graft.data.ImageEntry;
 import org.graft.data.SkippedImage;
 import org.graft.engine.Engine;
+import org.graft.engine.EngineChoice;
 import org.graft.engine.FeatureCache;
 import org.graft.engine.Featurizer;
 import org.graft.evaluate.Evaluator;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The head phase on cached features: the frozen backbone's output for each image does not change between epochs,
@@ -40,6 +42,7 @@ final class TransferLoop implements EpochLoop {
     private final ISchedule schedule;
     private final int cacheHits;
     private final int cacheRejected;
+    private final EngineChoice featureEngine;
 
     /**
      * @param cacheRoot  where features are kept between runs (null: no cache)
@@ -63,6 +66,11 @@ final class TransferLoop implements EpochLoop {
             this.valFeatures = features(featurizer, ctx.split().validation().images(), "Features (val)");
             this.cacheHits = featurizer.cacheHits();
             this.cacheRejected = featurizer.cacheRejected();
+            this.featureEngine = featurizer.engineChoice();
+        }
+        if (featureEngine.fallback()) {
+            ctx.listeners().notice(TrainingListener.Notice.Kind.ENGINE, "Warning: features computed by DL4J, "
+                    + "not ONNX Runtime: " + featureEngine.reason());
         }
         this.trainFeatures = DataSet.merge(train);
         if (cacheHits > 0) {
@@ -174,6 +182,14 @@ final class TransferLoop implements EpochLoop {
     @Override
     public double learningRate() {
         return EpochLoop.rateAtLastStep(schedule, head);
+    }
+
+    @Override
+    public Map<String, String> engines() {
+        // every image's features came from the cache when no batch was left to decide the engine
+        String features = featureEngine.engine() == Engine.AUTO ? "feature cache" : featureEngine.describe();
+        return Map.of("features", features, "training", Engine.DL4J.cliName(), "validation",
+                Engine.DL4J.cliName() + " (head on the features)");
     }
 
     int cacheHits() {

@@ -38,7 +38,7 @@ class TinyTrainingTest {
         return TrainingJob.builder().setTrainData(data).setBackbone(b).setRunDir(tmp.resolve(run))
                 .optConfig(TrainingConfig.builder().optMode(mode).optEpochs(epochs).optBatchSize(8)
                         .optLearningRate(0.01).optPatience(0).build())
-                .build().run();
+                .optEngine(org.graft.engine.Engine.DL4J).build().run();
     }
 
     @Test

@@ -28,7 +28,7 @@ import java.util.Map;
  * faster inference engine) or another tool can deploy it ({@code graft export --format onnx}).
  *
  * <p>The ONNX graph takes the same tensor as the DL4J graph (NCHW, or NHWC for Keras imports) and produces the
- * same output. Internally everything runs NCHW, ONNX's own layout: an NHWC input is transposed once at the start,
+ * same output, a feature map in the DL4J graph's layout too (probes are NCHW). Internally everything runs NCHW, ONNX's own layout: an NHWC input is transposed once at the start,
  * and the few operations whose meaning depends on the layout (flattening a feature map, reshaping a vector into
  * one) are written accordingly. Each layer, vertex and preprocessor goes to the exporter {@link ExportRegistry}
  * holds for its class, activations by the shared table {@code OnnxActivations}; anything else is refused with the
@@ -123,11 +123,18 @@ public final class OnnxExporter {
         List<String> outputs = new ArrayList<>(conf.getNetworkOutputs());
         outputs.addAll(probes);
         for (String o : outputs) {
-            String outName = (conf.getNetworkOutputs().contains(o) ? "output_" : "probe_") + o;
-            out.node("Identity", List.of(tensors.get(o)), Map.of(), outName);
+            boolean networkOutput = conf.getNetworkOutputs().contains(o);
+            String outName = (networkOutput ? "output_" : "probe_") + o;
             InputType t = ctx.typeOf(o);
+            // a feature map leaves in the DL4J graph's own layout (a trunk's output feeds DL4J layers again)
+            boolean nhwcOut = networkOutput && t instanceof InputType.InputTypeConvolutional c
+                    && c.getFormat() == CNN2DFormat.NHWC;
+            String tensor = nhwcOut ? out.node("Transpose", List.of(tensors.get(o)),
+                    Map.of("perm", new long[]{0, 2, 3, 1})) : tensors.get(o);
+            out.node("Identity", List.of(tensor), Map.of(), outName);
             out.addOutput(outName, t instanceof InputType.InputTypeConvolutional c
-                    ? new long[]{-1, c.getChannels(), c.getHeight(), c.getWidth()}
+                    ? nhwcOut ? new long[]{-1, c.getHeight(), c.getWidth(), c.getChannels()}
+                    : new long[]{-1, c.getChannels(), c.getHeight(), c.getWidth()}
                     : new long[]{-1, t.arrayElementsPerExample()});
         }
         return out.build();
