@@ -23,7 +23,8 @@ rm -rf "$out" && mkdir -p "$out"
 [ -x bin/graft ] || make setup
 # wall seconds and peak RSS (KB) of each whole command
 timed() { local name=$1; shift; /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1; }
-train() { bin/graft train --data "$data/train" --val "$data/val" --no-progress "$@"; }
+# (an array, not a function: /usr/bin/time runs programs, not shell functions)
+train=(bin/graft train --data "$data/train" --val "$data/val" --no-progress)
 
 echo "1/9 PyTorch: transfer learning, 10 epochs (decoding every image every epoch) ..."
 timed torch_transfer $py bench/pytorch_workflow.py transfer --data "$data" --out "$out"
@@ -34,17 +35,17 @@ timed torch_finetune $py bench/pytorch_workflow.py throughput --only finetune --
 echo "3/9 PyTorch: fine-tuning the last two blocks and the head, 3 epochs ..."
 timed torch_partial $py bench/pytorch_workflow.py partial --data "$data" --out "$out"
 echo "4/9 Graft: transfer learning, 10 epochs, the default engine (auto), features uncached ..."
-timed graft_transfer_auto train --backbone "$model" --out "$out/run-auto" --no-cache
+timed graft_transfer_auto "${train[@]}" --backbone "$model" --out "$out/run-auto" --no-cache
 echo "5/9 Graft: the same with --engine dl4j, then --engine onnxruntime ..."
-timed graft_transfer_dl4j train --engine dl4j --backbone "$model" --out "$out/run-dl4j" --no-cache
-timed graft_transfer_ort train --engine onnxruntime --backbone "$model" --out "$out/run-ort" --no-cache
+timed graft_transfer_dl4j "${train[@]}" --engine dl4j --backbone "$model" --out "$out/run-dl4j" --no-cache
+timed graft_transfer_ort "${train[@]}" --engine onnxruntime --backbone "$model" --out "$out/run-ort" --no-cache
 echo "6/9 Graft: the next run on cached features (another learning rate) ..."
 export GRAFT_HOME="$PWD/$out/home"
-timed graft_transfer_fill train --backbone "$model" --out "$out/run-fill"
-timed graft_transfer_cached train --backbone "$model" --out "$out/run-cached" --lr 0.0005
+timed graft_transfer_fill "${train[@]}" --backbone "$model" --out "$out/run-fill"
+timed graft_transfer_cached "${train[@]}" --backbone "$model" --out "$out/run-cached" --lr 0.0005
 unset GRAFT_HOME
 echo "7/9 Graft: fine-tuning the last two blocks and the head (--unfreeze 2), 3 epochs ..."
-timed graft_partial train --backbone "$model" --out "$out/run-partial" --mode finetune --unfreeze 2 \
+timed graft_partial "${train[@]}" --backbone "$model" --out "$out/run-partial" --mode finetune --unfreeze 2 \
   --head-epochs 0 --epochs 3 --lr 0.0001 --backbone-lr 0.0001 --no-cache
 echo "8/9 Graft: inference (batch sizes 4-32) and full fine-tuning throughput, each in a process of its own ..."
 timed graft_inference bin/graft bench --backbone "$model" --finetune-batches 0 --sweep 4,8,16 \

@@ -1,7 +1,6 @@
 package org.graft.cli;
 
 import org.graft.common.CliErrors;
-import org.graft.model.OneDnnHelpers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -29,7 +28,6 @@ public final class GraftCli {
 
     /** Runs the CLI and returns the exit code: 0 success, 1 unexpected failure, 2 a problem the user can fix. */
     public static int run(String... args) {
-        OneDnnHelpers.enable();
         GraftCli root = new GraftCli();
         CommandLine cli = new CommandLine(root);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> CliErrors.report(e, root.debug, cmd.getErr()));

@@ -44,7 +44,8 @@ final class AutoEngine implements InferenceEngine {
         try {
             return new AutoEngine(dl4j, new OnnxRuntimeEngine(OnnxExporter.export(graph, preprocessing, Map.of())
                     .toByteArray()), null);
-        } catch (GraftException | UnsatisfiedLinkError e) {
+        } catch (GraftException | LinkageError e) {
+            // LinkageError: ONNX Runtime's native library would not load (here or in an earlier attempt)
             // the export names the layer it cannot write; DL4J still computes every output
             return new AutoEngine(dl4j, null, new EngineChoice(Engine.DL4J, "ONNX Runtime cannot run this model ("
                     + e.getMessage() + ")", Double.NaN, true));
@@ -64,7 +65,7 @@ final class AutoEngine implements InferenceEngine {
         INDArray actual;
         try {
             actual = onnx.output(input);
-        } catch (GraftException e) {
+        } catch (RuntimeException e) {
             fallBack(new EngineChoice(Engine.DL4J, "ONNX Runtime failed on the first batch (" + e.getMessage()
                     + ")", Double.NaN, true));
             return expected;

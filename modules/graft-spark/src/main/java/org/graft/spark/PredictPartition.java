@@ -1,12 +1,13 @@
 package org.graft.spark;
 
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.graft.engine.Engine;
 import org.graft.model.ModelBundle;
 import org.graft.predict.Prediction;
 import org.graft.predict.Predictor;
@@ -52,7 +53,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<String>, Row> {
             return Collections.emptyIterator();
         }
         ModelBundle bundle = ModelFiles.load(model.value());
-        Predictor predictor = new Predictor(bundle, batch);
+        // DL4J: an engine per chunk would export the model again for each, and Spark's tasks share the cores
+        Predictor predictor = new Predictor(bundle, batch, Engine.DL4J);
         StagedImages staged = new StagedImages(partition, hadoopConf.value().value(), 4 * batch);
         return staged.rows(chunk -> predict(predictor, chunk));
     }

@@ -5,6 +5,7 @@ import org.graft.engine.Engine;
 import org.graft.model.EvaluationReport;
 import org.nd4j.linalg.schedule.ISchedule;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One way of training a phase epoch by epoch: the head alone on cached features, or the whole network. */
@@ -26,7 +27,10 @@ interface EpochLoop extends AutoCloseable {
 
     /** Which engine computes each part of this loop's work, and why (for the run's description). */
     default Map<String, String> engines() {
-        return Map.of("training", Engine.DL4J.cliName(), "validation", Engine.DL4J.cliName());
+        Map<String, String> engines = new LinkedHashMap<>();
+        engines.put("training", Engine.DL4J.cliName());
+        engines.put("validation", Engine.DL4J.cliName());
+        return engines;
     }
 
     /** Frees what the loop holds outside the JVM (an ONNX Runtime session). */

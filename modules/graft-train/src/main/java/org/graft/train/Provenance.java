@@ -10,6 +10,7 @@ import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +51,7 @@ final class Provenance {
         Map<String, Object> recipe = Json.mapper().convertValue(config, Map.class);
         var training = new ModelDescription.TrainingInfo(config.mode().cliName(), epochs, bestEpoch,
                 config.batchSize(), config.learningRate(), "Adam", config.seed(), config.dropout(), trainSeconds,
-                recipe, Map.copyOf(engines));
+                recipe, Collections.unmodifiableMap(new LinkedHashMap<>(engines)));
         var split = data.split();
         var dataInfo = new ModelDescription.DataInfo(split.train().root().toString(),
                 split.validation().root().toString(), Checksums.sha256(run.file(RunFolder.SPLIT)),

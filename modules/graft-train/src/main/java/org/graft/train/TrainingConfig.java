@@ -43,8 +43,8 @@ public record TrainingConfig(Mode mode, int epochs, int headEpochs, int unfreeze
 
     /**
      * See {@code inferenceBatch}. Measured with {@code graft bench --sweep 4,8,16} (EfficientNet-B0, 2 cores, oneDNN
-     * helpers on): 8-16 is fastest in both engines (ONNX Runtime 59-61 img/s at 4-8, DL4J 14.5-16 at 8-16) and 32 the
-     * slowest (36 and 8.7 img/s): activations of a larger batch no longer fit the caches.
+     * helpers on): ONNX Runtime is fastest at 4-8 (59-61 img/s), DL4J at 8-16 (14.5-16), and both slowest at 32
+     * (36 and 8.7 img/s): a larger batch's activations no longer fit the caches. 8 is near the best for both.
      */
     public static final int DEFAULT_INFERENCE_BATCH = 8;
     /** {@code unfreeze} value meaning every block of the backbone learns. */

@@ -182,6 +182,12 @@ public final class TrainingJob {
                 classifier.setParams(state.bestParams);
             }
             EpochLoop loop = newLoop(ctx, backbone, classifier, plan, before.size());
+            if (midPhase && loop instanceof TrunkFineTuneLoop
+                    && loop.learningGraph().numParams() != resumed.learningGraph().numParams()) {
+                // the checkpoint holds the whole graph (a run started before frozen trunks were split off)
+                loop.close();
+                loop = new FineTuneLoop(ctx, classifier, plan, before.size());
+            }
             if (midPhase) {
                 loop.restore(resumed.learningGraph());
             }
@@ -195,10 +201,13 @@ public final class TrainingJob {
                     listeners.notice(TrainingListener.Notice.Kind.TRAINABLE_LAYERS, note);
                 }
             }
-            runner.run(plan, loop, before.size());
+            try {
+                runner.run(plan, loop, before.size());
+            } finally {
+                loop.close();
+            }
             // an engine left open by the loop's constructor is decided by its first batch
             provenance.recordEngines(plan.phase(), loop.engines());
-            loop.close();
             classifier = loop.classifier();
         }
 

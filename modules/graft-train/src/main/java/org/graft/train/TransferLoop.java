@@ -22,6 +22,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -188,8 +189,11 @@ final class TransferLoop implements EpochLoop {
     public Map<String, String> engines() {
         // every image's features came from the cache when no batch was left to decide the engine
         String features = featureEngine.engine() == Engine.AUTO ? "feature cache" : featureEngine.describe();
-        return Map.of("features", features, "training", Engine.DL4J.cliName(), "validation",
-                Engine.DL4J.cliName() + " (head on the features)");
+        Map<String, String> engines = new LinkedHashMap<>();
+        engines.put("features", features);
+        engines.put("training", Engine.DL4J.cliName());
+        engines.put("validation", Engine.DL4J.cliName() + " (head on the features)");
+        return engines;
     }
 
     int cacheHits() {

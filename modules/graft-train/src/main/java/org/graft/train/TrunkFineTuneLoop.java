@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -179,29 +180,40 @@ final class TrunkFineTuneLoop implements EpochLoop {
         return new EpochResult(lossSum / seen, Double.NaN, seen);
     }
 
-    /** Batches of kept activations in {@code order}, unreadable images left out as a decoding iterator does. */
+    /**
+     * Batches of kept activations in {@code order}, unreadable images left out as a decoding iterator does, each
+     * built only when asked for (the kept arrays are not copied whole), with the images' paths as metadata.
+     */
     private Iterator<DataSet> keptBatches(List<Integer> order, float[][] kept, List<ImageEntry> entries, int size) {
-        List<String> labels = ctx.labels();
-        List<DataSet> batches = new ArrayList<>();
+        List<List<Integer>> batches = new ArrayList<>();
         for (int start = 0; start < order.size(); start += size) {
             List<Integer> rows = order.subList(start, Math.min(order.size(), start + size)).stream()
                     .filter(i -> kept[i] != null).toList();
-            if (rows.isEmpty()) {
-                continue;
+            if (!rows.isEmpty()) {
+                batches.add(rows);
             }
-            long[] shape = new long[activationShape.length + 1];
-            shape[0] = rows.size();
-            System.arraycopy(activationShape, 0, shape, 1, activationShape.length);
-            float[] x = new float[(int) (rows.size() * kept[rows.get(0)].length)];
-            INDArray y = Nd4j.zeros(DataType.FLOAT, rows.size(), labels.size());
-            for (int r = 0; r < rows.size(); r++) {
-                float[] row = kept[rows.get(r)];
-                System.arraycopy(row, 0, x, r * row.length, row.length);
-                y.putScalar(r, labels.indexOf(entries.get(rows.get(r)).label()), 1f);
-            }
-            batches.add(new DataSet(Nd4j.create(x, shape, 'c'), y));
         }
-        return batches.iterator();
+        return batches.stream().map(rows -> keptBatch(rows, kept, entries)).iterator();
+    }
+
+    private DataSet keptBatch(List<Integer> rows, float[][] kept, List<ImageEntry> entries) {
+        List<String> labels = ctx.labels();
+        long[] shape = new long[activationShape.length + 1];
+        shape[0] = rows.size();
+        System.arraycopy(activationShape, 0, shape, 1, activationShape.length);
+        float[] x = new float[rows.size() * kept[rows.get(0)].length];
+        INDArray y = Nd4j.zeros(DataType.FLOAT, rows.size(), labels.size());
+        List<String> paths = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            float[] row = kept[rows.get(r)];
+            System.arraycopy(row, 0, x, r * row.length, row.length);
+            ImageEntry e = entries.get(rows.get(r));
+            y.putScalar(r, labels.indexOf(e.label()), 1f);
+            paths.add(e.path().toString());
+        }
+        DataSet ds = new DataSet(Nd4j.create(x, shape, 'c'), y);
+        ds.setExampleMetaData(paths);
+        return ds;
     }
 
     /** The iterator's batches of images, each replaced by its trunk activations. */
@@ -232,7 +244,9 @@ final class TrunkFineTuneLoop implements EpochLoop {
             @Override
             public DataSet next() {
                 DataSet ds = source.next();
-                return new DataSet(features.apply(ds.getFeatures()), ds.getLabels());
+                DataSet mapped = new DataSet(features.apply(ds.getFeatures()), ds.getLabels());
+                mapped.setExampleMetaData(ds.getExampleMetaData());
+                return mapped;
             }
         };
     }
@@ -280,10 +294,13 @@ final class TrunkFineTuneLoop implements EpochLoop {
 
     @Override
     public Map<String, String> engines() {
-        String trunk = trunkChoice == null || trunkChoice.engine() == Engine.AUTO ? "feature cache"
-                : trunkChoice.describe();
-        return Map.of("frozen blocks (up to " + split.boundary() + ")", trunk, "training",
-                Engine.DL4J.cliName() + " (the unfrozen blocks and the head)", "validation",
-                Engine.DL4J.cliName() + " (the unfrozen blocks and the head, on the frozen blocks' outputs)");
+        String trunk = trunkChoice != null && trunkChoice.engine() != Engine.AUTO ? trunkChoice.describe()
+                : trainActivations != null ? "feature cache" : "not decided before the first batch";
+        Map<String, String> engines = new LinkedHashMap<>();
+        engines.put("frozen blocks (up to " + split.boundary() + ")", trunk);
+        engines.put("training", Engine.DL4J.cliName() + " (the unfrozen blocks and the head)");
+        engines.put("validation", Engine.DL4J.cliName() + " (the unfrozen blocks and the head, on the frozen "
+                + "blocks' outputs)");
+        return engines;
     }
 }

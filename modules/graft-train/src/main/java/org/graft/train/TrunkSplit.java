@@ -28,7 +28,7 @@ import java.util.Set;
  * <p>A vertex belongs to the trunk when all its inputs do (or are the network's input) and it is a frozen layer,
  * a parameter-free layer without dropout, or a parameter-free graph vertex. A dropout layer that is not frozen
  * drops in training (Keras EfficientNet's {@code block6d_drop}), so the trunk stops before it. The split exists
- * only when exactly one trunk vertex feeds the rest; else the graph trains whole.
+ * only when exactly one trunk vertex feeds the rest and the trunk holds a frozen layer; else the graph trains whole.
  *
  * @param trunk    frozen graph from the images to {@code boundary}
  * @param upper    the learning rest, whose only input is named {@code boundary}
@@ -65,8 +65,10 @@ record TrunkSplit(ComputationGraph trunk, ComputationGraph upper, String boundar
                 boundaries.add(name);
             }
         }
-        if (boundaries.size() != 1 || boundaries.get(0).equals(input)) {
-            return Optional.empty();
+        boolean anyFrozen = trunk.stream().anyMatch(v -> conf.getVertices().get(v) instanceof LayerVertex lv
+                && lv.getLayerConf().getLayer() instanceof FrozenLayer);
+        if (boundaries.size() != 1 || boundaries.get(0).equals(input) || !anyFrozen) {
+            return Optional.empty(); // nothing frozen below the first learning layer: nothing to save
         }
         String boundary = boundaries.get(0);
         Set<String> rest = new HashSet<>(order);

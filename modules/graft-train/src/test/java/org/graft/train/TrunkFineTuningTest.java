@@ -75,6 +75,16 @@ class TrunkFineTuningTest {
         assertSameTraining(whole, split, "augmented");
     }
 
+    @Test
+    void aGraphWithNothingFrozenIsNotSplit() {
+        Backbone b = TinyBackbone.load(tmp.resolve("cache-whole"));
+        var whole = HeadGrafter.graft(b.withBatchNormFolded(), 3, recipe().optUnfreeze(TrainingConfig.ALL_BLOCKS)
+                .build());
+        assertTrue(TrunkSplit.of(whole).isEmpty(), "parameter-free input vertices alone are no frozen trunk");
+        var partly = HeadGrafter.graft(b.withBatchNormFolded(), 3, recipe().build());
+        assertEquals("conv1_relu", TrunkSplit.of(partly).orElseThrow().boundary());
+    }
+
     /** Trained longer after it ended (a resume from its checkpoint): as if it had run the three epochs at once. */
     @Test
     void aResumedSplitRunEndsAsAnUninterruptedOne() throws Exception {
