@@ -55,7 +55,7 @@ def main(out):
     rows = []
 
     def row(label, wall=None, rate=None, rss=None, ratio=None):
-        rows.append("  %-60s %8s %8s %9s %10s" % (
+        rows.append("  %-74s %8s %8s %9s %10s" % (
             label, "" if wall is None else "%.1f" % wall, "" if rate is None else "%.1f" % rate,
             "" if rss is None else "%.0f MB" % rss, "" if ratio is None else "%.2fx" % ratio))
 
@@ -68,8 +68,8 @@ def main(out):
     print("Graft vs the PyTorch workflow, one run: EfficientNet-B0 224 px with the same network and seeded random "
           "weights, %d images per epoch (hymenoptera), batch 32, %d threads, torch %s; oneDNN helpers in DL4J: %s"
           % (torch_transfer["images_per_epoch"], torch_transfer["threads"], torch_transfer["torch"],
-             "on" if graft_inf.get("onednn_helpers") else "off"))
-    print("  %-60s %8s %8s %9s %10s" % ("", "wall s", "img/s", "peak RSS", "vs PyTorch"))
+             "on" if graft_inf.get("onednn_helpers", graft_ft.get("onednn_helpers")) else "off"))
+    print("  %-74s %8s %8s %9s %10s" % ("", "wall s", "img/s", "peak RSS", "vs PyTorch"))
     images = torch_transfer["epochs"] * torch_transfer["images_per_epoch"]
     t_wall, t_rss = timing(out, "torch_transfer")
     row("PyTorch (DataLoader decodes every image every epoch)", t_wall, images / t_wall, t_rss, 1.0)

@@ -78,14 +78,15 @@ public final class BenchCommand implements Callable<Integer> {
                     + "--finetune-batches 0 or more.", null);
         }
         ObjectNode result = Json.mapper().createObjectNode();
-        result.put("backbone", backbone).put("batch", batch).put("threads", Runtime.getRuntime().availableProcessors())
-                .put("onednn_helpers", OneDnnHelpers.active());
+        result.put("backbone", backbone).put("batch", batch).put("threads", Runtime.getRuntime().availableProcessors());
         if (batches > 0) {
             inference(result);
         }
         if (finetuneBatches > 0) {
             fineTuning(result);
         }
+        // known once a backbone is loaded (loading switches them on)
+        result.put("onednn_helpers", OneDnnHelpers.active());
         if (json != null) {
             AtomicFiles.write(json, Json.mapper().writeValueAsBytes(result));
         }
