@@ -7,11 +7,13 @@ import org.graft.evaluate.Evaluator;
 import org.graft.model.EvaluationReport;
 import org.graft.model.run.RunFolder;
 import org.graft.model.run.TrainingPhase;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * A phase through the whole network: every batch of images is decoded (and augmented, when asked), run forward
@@ -48,20 +50,29 @@ final class FineTuneLoop implements EpochLoop {
     @Override
     public EpochResult trainEpoch(int epoch, int epochInPhase) {
         trainIt.startEpoch(epochInPhase - 1);
+        return fitEpoch(ctx, graph, trainIt, epoch, trainIt.numExamples());
+    }
+
+    /**
+     * One fine-tuning epoch: {@code graph} fitted on each batch, the listeners told of every one; {@code images}
+     * (before any is skipped as unreadable) sizes the progress bar. Shared with {@link TrunkFineTuneLoop}.
+     */
+    static EpochResult fitEpoch(LoopContext ctx, ComputationGraph graph, Iterator<DataSet> batches, int epoch,
+                                int images) {
         TrainingConfig config = ctx.config();
-        int batches = (trainIt.numExamples() + config.batchSize() - 1) / config.batchSize();
+        int count = (images + config.batchSize() - 1) / config.batchSize();
         TrainingListener.Pass pass = new TrainingListener.Pass("Epoch " + epoch + "/" + config.totalEpochs(),
-                batches, "batch");
+                count, "batch");
         ctx.listeners().tell(l -> l.onPassStart(pass));
         double lossSum = 0;
         long seen = 0;
         int b = 0;
-        while (trainIt.hasNext()) {
-            DataSet batch = trainIt.next();
+        while (batches.hasNext()) {
+            DataSet batch = batches.next();
             graph.fit(batch);
             lossSum += graph.score() * batch.numExamples();
             seen += batch.numExamples();
-            var done = new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b, batches, graph.score(),
+            var done = new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b, count, graph.score(),
                     seen);
             String status = String.format(Locale.ROOT, "loss %.4f", lossSum / seen);
             ctx.listeners().tell(l -> l.onTrainingBatch(done));
@@ -78,22 +89,28 @@ final class FineTuneLoop implements EpochLoop {
     @Override
     public EvaluationReport validate() {
         valIt.reset();
-        TrainingListener.Pass pass = new TrainingListener.Pass("Validating", valIt.numExamples(), "img");
+        return validatePass(ctx, valIt, valIt.numExamples(), x -> graph.outputSingle(false, x));
+    }
+
+    /** A validation pass over {@code batches} ({@code images} in all), the listeners told of its progress. */
+    static EvaluationReport validatePass(LoopContext ctx, Iterator<DataSet> batches, int images,
+                                         UnaryOperator<INDArray> predict) {
+        TrainingListener.Pass pass = new TrainingListener.Pass("Validating", images, "img");
         ctx.listeners().tell(l -> l.onPassStart(pass));
         Iterator<DataSet> counted = new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return valIt.hasNext();
+                return batches.hasNext();
             }
 
             @Override
             public DataSet next() {
-                DataSet ds = valIt.next();
+                DataSet ds = batches.next();
                 ctx.listeners().tell(l -> l.onPassProgress(pass, ds.numExamples(), null));
                 return ds;
             }
         };
-        EvaluationReport report = Evaluator.evaluate(ctx.labels(), counted, x -> graph.outputSingle(false, x));
+        EvaluationReport report = Evaluator.evaluate(ctx.labels(), counted, predict);
         ctx.listeners().tell(l -> l.onPassEnd(pass));
         return report;
     }

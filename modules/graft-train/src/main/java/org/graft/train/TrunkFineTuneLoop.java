@@ -2,7 +2,6 @@ package org.graft.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.graft.backbone.Backbone;
-import org.graft.common.BadDataException;
 import org.graft.common.Versions;
 import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageEntry;
@@ -12,10 +11,7 @@ import org.graft.engine.EngineChoice;
 import org.graft.engine.FeatureCache;
 import org.graft.engine.Featurizer;
 import org.graft.engine.InferenceEngine;
-import org.graft.evaluate.Evaluator;
 import org.graft.model.EvaluationReport;
-import org.graft.model.run.RunFolder;
-import org.graft.model.run.TrainingPhase;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -152,32 +148,10 @@ final class TrunkFineTuneLoop implements EpochLoop {
                 ? keptBatches(ImageBatchIterator.epochOrder(trainActivations.length, config.seed(), epochInPhase - 1),
                 trainActivations, ctx.split().train().images(), config.batchSize())
                 : streamed(trainIt, epochInPhase - 1);
-        int count = (ctx.split().train().images().size() + config.batchSize() - 1) / config.batchSize();
-        TrainingListener.Pass pass = new TrainingListener.Pass("Epoch " + epoch + "/" + config.totalEpochs(),
-                count, "batch");
-        ctx.listeners().tell(l -> l.onPassStart(pass));
-        ComputationGraph upper = split.upper();
-        double lossSum = 0;
-        long seen = 0;
-        int b = 0;
-        while (batches.hasNext()) {
-            DataSet batch = batches.next();
-            upper.fit(batch);
-            lossSum += upper.score() * batch.numExamples();
-            seen += batch.numExamples();
-            var done = new TrainingListener.TrainingBatch(epoch, TrainingPhase.FINETUNE, ++b, count, upper.score(),
-                    seen);
-            String status = String.format(Locale.ROOT, "loss %.4f", lossSum / seen);
-            ctx.listeners().tell(l -> l.onTrainingBatch(done));
-            ctx.listeners().tell(l -> l.onPassProgress(pass, 1, status));
-        }
-        ctx.listeners().tell(l -> l.onPassEnd(pass));
-        if (seen == 0) {
-            throw new BadDataException("None of the training images could be read.",
-                    "See " + RunFolder.SKIPPED + " in the run folder for the reasons.");
-        }
+        EpochResult result = FineTuneLoop.fitEpoch(ctx, split.upper(), batches, epoch,
+                ctx.split().train().images().size());
         split.copyInto(classifier);
-        return new EpochResult(lossSum / seen, Double.NaN, seen);
+        return result;
     }
 
     /**
@@ -254,14 +228,16 @@ final class TrunkFineTuneLoop implements EpochLoop {
     @Override
     public EvaluationReport validate() {
         ComputationGraph upper = split.upper();
+        int images = ctx.split().validation().images().size();
         if (valActivations != null) {
             List<Integer> order = IntStream.range(0, valActivations.length).boxed().toList();
-            return Evaluator.evaluate(ctx.labels(), keptBatches(order, valActivations,
-                    ctx.split().validation().images(), ctx.config().inferenceBatch()),
+            return FineTuneLoop.validatePass(ctx, keptBatches(order, valActivations,
+                    ctx.split().validation().images(), ctx.config().inferenceBatch()), images,
                     x -> upper.outputSingle(false, x));
         }
         valIt.reset();
-        return Evaluator.evaluate(ctx.labels(), mapped(valIt, this::throughTrunk), x -> upper.outputSingle(false, x));
+        return FineTuneLoop.validatePass(ctx, mapped(valIt, this::throughTrunk), images,
+                x -> upper.outputSingle(false, x));
     }
 
     @Override
