@@ -50,6 +50,16 @@ def imagenet_transform():
     ])
 
 
+def loaders(args):
+    """DATA/train and DATA/val as ImageFolders, and DataLoaders decoding them with one worker per core."""
+    workers = os.cpu_count()
+    train = datasets.ImageFolder(os.path.join(args.data, "train"), transform=imagenet_transform())
+    val = datasets.ImageFolder(os.path.join(args.data, "val"), transform=imagenet_transform())
+    return (train, val,
+            torch.utils.data.DataLoader(train, batch_size=args.batch, shuffle=True, num_workers=workers),
+            torch.utils.data.DataLoader(val, batch_size=args.batch, shuffle=False, num_workers=workers))
+
+
 def export_onnx(model, path):
     model.eval()
     torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, opset_version=13, input_names=["input"],
@@ -61,11 +71,7 @@ def transfer(args):
     model = build_model()
     export_onnx(model, os.path.join(args.out, "efficientnet_b0.onnx"))
     started = time.time()
-    workers = os.cpu_count()
-    train = datasets.ImageFolder(os.path.join(args.data, "train"), transform=imagenet_transform())
-    val = datasets.ImageFolder(os.path.join(args.data, "val"), transform=imagenet_transform())
-    train_loader = torch.utils.data.DataLoader(train, batch_size=args.batch, shuffle=True, num_workers=workers)
-    val_loader = torch.utils.data.DataLoader(val, batch_size=args.batch, shuffle=False, num_workers=workers)
+    train, val, train_loader, val_loader = loaders(args)
     for p in model.features.parameters():
         p.requires_grad = False
     model.classifier = nn.Sequential(nn.Dropout(p=0.2, inplace=True), nn.Linear(1280, len(train.classes)))
@@ -91,7 +97,7 @@ def transfer(args):
     images = args.epochs * (len(train) + len(val))
     result = {"seconds": seconds, "epochs": args.epochs, "images_per_epoch": len(train) + len(val),
               "img_per_s": images / seconds, "val_accuracy": history, "peak_rss_mb": peak_rss_mb(),
-              "threads": torch.get_num_threads(), "workers": workers, "torch": torch.__version__}
+              "threads": torch.get_num_threads(), "workers": os.cpu_count(), "torch": torch.__version__}
     with open(os.path.join(args.out, "torch_transfer.json"), "w") as f:
         json.dump(result, f, indent=1)
 
@@ -99,11 +105,7 @@ def transfer(args):
 def partial(args):
     model = build_model()
     started = time.time()
-    workers = os.cpu_count()
-    train = datasets.ImageFolder(os.path.join(args.data, "train"), transform=imagenet_transform())
-    val = datasets.ImageFolder(os.path.join(args.data, "val"), transform=imagenet_transform())
-    train_loader = torch.utils.data.DataLoader(train, batch_size=args.batch, shuffle=True, num_workers=workers)
-    val_loader = torch.utils.data.DataLoader(val, batch_size=args.batch, shuffle=False, num_workers=workers)
+    train, val, train_loader, val_loader = loaders(args)
     model.classifier = nn.Sequential(nn.Dropout(p=0.2, inplace=True), nn.Linear(1280, len(train.classes)))
     trunk, trainable = model.features[:7], [model.features[7], model.features[8], model.classifier]
     for p in trunk.parameters():
