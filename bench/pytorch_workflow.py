@@ -67,6 +67,24 @@ def export_onnx(model, path):
                       do_constant_folding=True)
 
 
+def fit_epoch(model, loader, optimiser, loss_fn):
+    """One pass over the training images, in whatever train/eval modes the caller set."""
+    for x, y in loader:
+        optimiser.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimiser.step()
+
+
+def val_accuracy(model, loader):
+    model.eval()
+    correct, seen = 0, 0
+    with torch.inference_mode():
+        for x, y in loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+            seen += len(y)
+    return correct / max(1, seen)
+
+
 def transfer(args):
     model = build_model()
     export_onnx(model, os.path.join(args.out, "efficientnet_b0.onnx"))
@@ -80,17 +98,8 @@ def transfer(args):
     history = []
     for epoch in range(args.epochs):
         model.train()
-        for x, y in train_loader:
-            optimiser.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimiser.step()
-        model.eval()
-        correct = 0
-        with torch.inference_mode():
-            for x, y in val_loader:
-                correct += (model(x).argmax(1) == y).sum().item()
-        history.append(correct / len(val))
+        fit_epoch(model, train_loader, optimiser, loss_fn)
+        history.append(val_accuracy(model, val_loader))
         print("epoch %d: val accuracy %.4f (%.0f s so far)" % (epoch + 1, history[-1], time.time() - started),
               flush=True)
     seconds = time.time() - started
@@ -115,16 +124,10 @@ def partial(args):
     for epoch in range(args.epochs):
         model.train()
         trunk.eval()  # frozen BatchNorm keeps its statistics, as Graft's frozen layers do
-        for x, y in train_loader:
-            optimiser.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimiser.step()
-        model.eval()
-        with torch.inference_mode():
-            for x, y in val_loader:
-                model(x)
-        print("epoch %d (%.0f s so far)" % (epoch + 1, time.time() - started), flush=True)
+        fit_epoch(model, train_loader, optimiser, loss_fn)
+        accuracy = val_accuracy(model, val_loader)
+        print("epoch %d: val accuracy %.4f (%.0f s so far)" % (epoch + 1, accuracy, time.time() - started),
+              flush=True)
     seconds = time.time() - started
     result = {"seconds": seconds, "epochs": args.epochs, "images_per_epoch": len(train) + len(val),
               "img_per_s": args.epochs * (len(train) + len(val)) / seconds, "peak_rss_mb": peak_rss_mb(),
