@@ -5,7 +5,6 @@ import org.graft.backbone.Backbone;
 import org.graft.common.BadDataException;
 import org.graft.common.Versions;
 import org.graft.data.ImageEntry;
-import org.graft.data.SkippedImage;
 import org.graft.engine.Engine;
 import org.graft.engine.EngineChoice;
 import org.graft.engine.FeatureCache;
@@ -17,7 +16,6 @@ import org.graft.model.run.TrainingPhase;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.nio.file.Path;
@@ -94,35 +92,18 @@ final class TransferLoop implements EpochLoop {
 
     /** Batches of at most {@code inferenceBatch} feature vectors with one-hot labels and paths as metadata. */
     private List<DataSet> features(Featurizer featurizer, List<ImageEntry> entries, String task) {
-        TrainingListener.Pass pass = new TrainingListener.Pass(task, entries.size(), "img");
-        ctx.listeners().tell(l -> l.onPassStart(pass));
-        Featurizer.Features f = featurizer.featurize(entries.stream().map(ImageEntry::path).toList(),
-                n -> ctx.listeners().tell(l -> l.onPassProgress(pass, n, null)));
-        ctx.listeners().tell(l -> l.onPassEnd(pass));
-        f.failures().forEach(e -> ctx.skipped().add(new SkippedImage(e.path(), e.getMessage())));
+        float[][] vectors = ctx.featurize(featurizer, entries, task);
         List<Integer> ok = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            if (f.vectors()[i] != null) {
+            if (vectors[i] != null) {
                 ok.add(i);
             }
         }
-        List<String> labels = ctx.labels();
         int batch = ctx.config().inferenceBatch();
         List<DataSet> batches = new ArrayList<>();
         for (int start = 0; start < ok.size(); start += batch) {
             List<Integer> rows = ok.subList(start, Math.min(ok.size(), start + batch));
-            INDArray x = Nd4j.create(DataType.FLOAT, rows.size(), f.vectors()[rows.get(0)].length);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, rows.size(), labels.size());
-            List<String> paths = new ArrayList<>();
-            for (int r = 0; r < rows.size(); r++) {
-                ImageEntry e = entries.get(rows.get(r));
-                x.putRow(r, Nd4j.createFromArray(f.vectors()[rows.get(r)]));
-                y.putScalar(r, labels.indexOf(e.label()), 1f);
-                paths.add(e.path().toString());
-            }
-            DataSet ds = new DataSet(x, y);
-            ds.setExampleMetaData(paths);
-            batches.add(ds);
+            batches.add(ctx.batchOf(rows, vectors, entries, new long[]{vectors[rows.get(0)].length}));
         }
         return batches;
     }

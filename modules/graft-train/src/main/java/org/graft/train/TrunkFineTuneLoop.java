@@ -5,7 +5,6 @@ import org.graft.backbone.Backbone;
 import org.graft.common.Versions;
 import org.graft.data.ImageBatchIterator;
 import org.graft.data.ImageEntry;
-import org.graft.data.SkippedImage;
 import org.graft.engine.Engine;
 import org.graft.engine.EngineChoice;
 import org.graft.engine.FeatureCache;
@@ -78,8 +77,8 @@ final class TrunkFineTuneLoop implements EpochLoop {
                     : new FeatureCache(cacheRoot, cacheModel(backbone, split, config), (int) perImage);
             try (Featurizer trunk = new Featurizer(engine, split.trunk(), ctx.loader(), config.inferenceBatch(),
                     cache)) {
-                this.trainActivations = activations(trunk, train, "Frozen blocks (train)");
-                this.valActivations = activations(trunk, val, "Frozen blocks (val)");
+                this.trainActivations = ctx.featurize(trunk, train, "Frozen blocks (train)");
+                this.valActivations = ctx.featurize(trunk, val, "Frozen blocks (val)");
                 this.trunkChoice = trunk.engineChoice();
             }
             if (trunkChoice.fallback()) {
@@ -131,16 +130,6 @@ final class TrunkFineTuneLoop implements EpochLoop {
                 Versions.current().get("deeplearning4j"));
     }
 
-    private float[][] activations(Featurizer trunk, List<ImageEntry> entries, String task) {
-        TrainingListener.Pass pass = new TrainingListener.Pass(task, entries.size(), "img");
-        ctx.listeners().tell(l -> l.onPassStart(pass));
-        Featurizer.Features f = trunk.featurize(entries.stream().map(ImageEntry::path).toList(),
-                n -> ctx.listeners().tell(l -> l.onPassProgress(pass, n, null)));
-        ctx.listeners().tell(l -> l.onPassEnd(pass));
-        f.failures().forEach(e -> ctx.skipped().add(new SkippedImage(e.path(), e.getMessage())));
-        return f.vectors();
-    }
-
     @Override
     public EpochResult trainEpoch(int epoch, int epochInPhase) {
         TrainingConfig config = ctx.config();
@@ -167,27 +156,7 @@ final class TrunkFineTuneLoop implements EpochLoop {
                 batches.add(rows);
             }
         }
-        return batches.stream().map(rows -> keptBatch(rows, kept, entries)).iterator();
-    }
-
-    private DataSet keptBatch(List<Integer> rows, float[][] kept, List<ImageEntry> entries) {
-        List<String> labels = ctx.labels();
-        long[] shape = new long[activationShape.length + 1];
-        shape[0] = rows.size();
-        System.arraycopy(activationShape, 0, shape, 1, activationShape.length);
-        float[] x = new float[rows.size() * kept[rows.get(0)].length];
-        INDArray y = Nd4j.zeros(DataType.FLOAT, rows.size(), labels.size());
-        List<String> paths = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            float[] row = kept[rows.get(r)];
-            System.arraycopy(row, 0, x, r * row.length, row.length);
-            ImageEntry e = entries.get(rows.get(r));
-            y.putScalar(r, labels.indexOf(e.label()), 1f);
-            paths.add(e.path().toString());
-        }
-        DataSet ds = new DataSet(Nd4j.create(x, shape, 'c'), y);
-        ds.setExampleMetaData(paths);
-        return ds;
+        return batches.stream().map(rows -> ctx.batchOf(rows, kept, entries, activationShape)).iterator();
     }
 
     /** The iterator's batches of images, each replaced by its trunk activations. */
